@@ -1,0 +1,41 @@
+# Every dependency comes from Debian's packages. A missing one stops configure with the
+# apt-get line that installs it, so a fresh machine is one command away from building.
+set(SMTPDOCTOR_APT_LINE
+    "apt-get install -y cmake ninja-build g++ libcli11-dev libasio-dev libssl-dev libc-ares-dev nlohmann-json3-dev doctest-dev")
+
+macro(smtpdoctor_require found what package)
+  if(NOT ${found})
+    message(FATAL_ERROR "smtpdoctor needs ${what} (Debian package ${package}).\n"
+                        "Install everything with:\n  ${SMTPDOCTOR_APT_LINE}")
+  endif()
+endmacro()
+
+find_package(Threads REQUIRED)
+find_package(OpenSSL 3 QUIET)
+smtpdoctor_require(OpenSSL_FOUND "OpenSSL 3" libssl-dev)
+
+find_package(PkgConfig QUIET)
+smtpdoctor_require(PkgConfig_FOUND "pkg-config" pkg-config)
+pkg_check_modules(CARES QUIET IMPORTED_TARGET libcares)
+smtpdoctor_require(CARES_FOUND "c-ares" libc-ares-dev)
+
+find_package(CLI11 QUIET CONFIG)
+smtpdoctor_require(CLI11_FOUND "CLI11" libcli11-dev)
+find_package(nlohmann_json 3 QUIET CONFIG)
+smtpdoctor_require(nlohmann_json_FOUND "nlohmann/json" nlohmann-json3-dev)
+
+find_path(ASIO_INCLUDE_DIR asio.hpp)
+if(ASIO_INCLUDE_DIR)
+  set(ASIO_FOUND TRUE)
+endif()
+smtpdoctor_require(ASIO_FOUND "standalone Asio" libasio-dev)
+add_library(asio_headers INTERFACE)
+target_include_directories(asio_headers SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
+# Asio is compiled once, in core/asio_impl.cpp, instead of in every translation unit.
+target_compile_definitions(asio_headers INTERFACE ASIO_SEPARATE_COMPILATION ASIO_NO_DEPRECATED)
+target_link_libraries(asio_headers INTERFACE Threads::Threads OpenSSL::SSL OpenSSL::Crypto)
+
+if(SMTPDOCTOR_TESTS)
+  find_package(doctest QUIET CONFIG)
+  smtpdoctor_require(doctest_FOUND "doctest" doctest-dev)
+endif()

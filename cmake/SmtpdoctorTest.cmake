@@ -1,0 +1,24 @@
+# smtpdoctor_unit_test(NAME SOURCES ... LIBS ...): a doctest executable registered with ctest
+# under the "unit" label.
+function(smtpdoctor_unit_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/generated)
+  target_link_libraries(${name} PRIVATE ${T_LIBS} doctest::doctest)
+  target_compile_definitions(${name} PRIVATE
+    SMTPDOCTOR_SOURCE_DIR="${PROJECT_SOURCE_DIR}" SMTPDOCTOR_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS unit TIMEOUT 300)
+endfunction()
+
+# smtpdoctor_integration_test(NAME COMMAND ...): a script-driven test with real peers, labelled
+# "integration". It gets the smtpdoctor binary and the source dir in the environment.
+function(smtpdoctor_integration_test name)
+  cmake_parse_arguments(T "" "TIMEOUT" "COMMAND" ${ARGN})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  add_test(NAME ${name} COMMAND ${T_COMMAND})
+  set_tests_properties(${name} PROPERTIES LABELS integration TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "SMTPDOCTOR=$<TARGET_FILE:smtpdoctor>;SMTPDOCTOR_SOURCE_DIR=${PROJECT_SOURCE_DIR};SMTPDOCTOR_BINARY_DIR=${PROJECT_BINARY_DIR}")
+endfunction()

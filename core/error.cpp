@@ -1,0 +1,20 @@
+#include "core/error.hpp"
+
+namespace smtpdoctor {
+
+std::string_view error_kind_name(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::network: return "network";
+    case ErrorKind::timeout: return "timeout";
+    case ErrorKind::protocol: return "protocol";
+    case ErrorKind::tls: return "tls";
+    case ErrorKind::rejected: return "rejected";
+    case ErrorKind::unsupported: return "unsupported";
+    case ErrorKind::usage: return "usage";
+    case ErrorKind::cancelled: return "cancelled";
+    case ErrorKind::resolve: return "resolve";
+  }
+  return "unknown";
+}
+
+}  // namespace smtpdoctor

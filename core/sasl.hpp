@@ -1,0 +1,34 @@
+// SASL for SMTP AUTH (RFC 4954): PLAIN, LOGIN, CRAM-MD5, XOAUTH2, and base64 via OpenSSL.
+// Pure functions: the client session drives the exchange; the server verifies with them too.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace smtpdoctor {
+
+std::string base64_encode(std::string_view bytes);
+// Returns nullopt on malformed input (bad characters, bad padding). Whitespace is not allowed.
+std::optional<std::string> base64_decode(std::string_view text);
+
+// The PLAIN message: authzid NUL authcid NUL passwd (RFC 4616), not yet base64-encoded.
+std::string sasl_plain_message(std::string_view user, std::string_view password,
+                               std::string_view authzid = {});
+struct PlainCredentials {
+  std::string authzid, user, password;
+};
+std::optional<PlainCredentials> parse_sasl_plain(std::string_view decoded);
+
+// CRAM-MD5 (RFC 2195): "user hex(hmac-md5(password, challenge))", not yet base64-encoded.
+std::string cram_md5_response(std::string_view user, std::string_view password,
+                              std::string_view decoded_challenge);
+
+// XOAUTH2 (Google/Microsoft): "user=U\x01auth=Bearer TOKEN\x01\x01", not yet base64-encoded.
+std::string xoauth2_message(std::string_view user, std::string_view token);
+
+// Upper-cased canonical mechanism names we implement, in order of preference (strongest first)
+// for "best offered mechanism".
+inline constexpr std::string_view kClientMechanisms[] = {"CRAM-MD5", "PLAIN", "LOGIN", "XOAUTH2"};
+
+}  // namespace smtpdoctor
