@@ -1,18 +1,322 @@
-// Placeholder until the issue that builds `check` lands: says so plainly and exits 3.
+// `smtpdoctor check [TARGET]`: flags -> CheckOptions (probes/check_options.hpp), then the
+// pipeline (probes/check_pipeline.hpp) and the report. Bad flags are usage errors (exit 2, JSON
+// with --json) before anything touches the network. Passwords never come from argv: an
+// environment variable, a file, or a prompt on the terminal.
+#include <termios.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <memory>
+#include <set>
+#include <sstream>
 
 #include "cli/commands.hpp"
+#include "core/address.hpp"
 #include "core/exit_code.hpp"
+#include "core/smtp_server_options.hpp"
+#include "core/stage.hpp"
+#include "core/target.hpp"
+#include "probes/check_output.hpp"
+#include "probes/local_identity.hpp"
 
 namespace smtpdoctor::cli {
+namespace {
+
+// A password is a line, not a file: anything longer is a mistake (the wrong file).
+constexpr std::size_t kMaxPasswordOctets = 4096;
+
+struct CheckFlags {
+  std::string target;
+  std::string server;
+  std::vector<int> port;
+  std::string ports;
+  bool ipv4 = false, ipv6 = false;
+  std::string helo, from;
+  std::vector<std::string> to;
+  std::optional<std::uint64_t> size;
+  std::string auth_user, password_env, password_file, auth;
+  bool auth_all = false, allow_plaintext_auth = false;
+  std::string tls_sni, ca_file;
+  bool insecure = false, tls_on_connect = false;
+  bool relay_test = false, offline = false;
+  std::vector<std::string> only, skip;
+  std::string quit_after;
+  std::string timeout, deadline;
+  std::string format = "human";
+  bool verbose = false, strict = false;
+};
+
+[[noreturn]] void usage_error(const std::string& option, const std::string& message) {
+  throw CLI::ValidationError(option, message);
+}
+
+std::chrono::milliseconds duration_flag(const std::string& option, const std::string& text) {
+  auto d = parse_duration(text);
+  if (!d || d->count() <= 0)
+    usage_error(option, "expected a duration such as 500ms, 30s or 5m, not '" + text + "'");
+  return *d;
+}
+
+std::set<ProbeId> probe_list(const std::string& option, const std::vector<std::string>& values) {
+  std::set<ProbeId> ids;
+  for (const auto& value : values) {
+    std::stringstream stream(value);
+    std::string name;
+    while (std::getline(stream, name, ',')) {
+      if (name.empty()) continue;
+      if (auto id = probe_from_name(name)) {
+        ids.insert(*id);
+        continue;
+      }
+      std::string message = "unknown probe '" + name + "'";
+      if (auto guess = probe_did_you_mean(name))
+        message += "; did you mean '" + std::string(probe_name(*guess)) + "'?";
+      message += " (probes: internet, dns, tcp, banner, ehlo, tls, auth, envelope)";
+      usage_error(option, message);
+    }
+  }
+  return ids;
+}
+
+std::string read_password_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) usage_error("--password-file", "cannot read " + path);
+  std::string password(kMaxPasswordOctets + 1, '\0');
+  in.read(password.data(), std::streamsize(password.size()));
+  password.resize(std::size_t(in.gcount()));
+  if (password.size() > kMaxPasswordOctets)
+    usage_error("--password-file", path + " is too long for a password");
+  if (auto eol = password.find_first_of("\r\n"); eol != std::string::npos) password.resize(eol);
+  return password;
+}
+
+// Asks on the terminal with echo off, like ssh and sudo.
+std::string prompt_password(const std::string& user) {
+  if (!isatty(STDIN_FILENO))
+    usage_error("--auth-user",
+                "no password: give --password-env VAR or --password-file FILE "
+                "(stdin is not a terminal to ask on)");
+  std::cerr << "Password for " << user << ": " << std::flush;
+  termios saved{};
+  bool restore = tcgetattr(STDIN_FILENO, &saved) == 0;
+  if (restore) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~tcflag_t(ECHO);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  std::string password;
+  std::getline(std::cin, password);
+  if (restore) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+  std::cerr << "\n";
+  if (password.size() > kMaxPasswordOctets) usage_error("--auth-user", "password too long");
+  return password;
+}
+
+std::string password_from(const CheckFlags& flags) {
+  if (!flags.password_env.empty()) {
+    const char* value = std::getenv(flags.password_env.c_str());
+    if (!value)
+      usage_error("--password-env",
+                  "the environment variable " + flags.password_env + " is not set");
+    return value;
+  }
+  if (!flags.password_file.empty()) return read_password_file(flags.password_file);
+  return prompt_password(flags.auth_user);
+}
+
+void check_mailbox(const std::string& option, const std::string& address) {
+  std::string why;
+  if (!parse_mailbox(address, /*utf8=*/true, &why))
+    usage_error(option, "'" + address + "' is not a mail address: " + why);
+}
+
+CheckOptions to_options(const CheckFlags& flags) {
+  CheckOptions options;
+  if (flags.target.empty() && flags.server.empty())
+    usage_error("TARGET", "name a host, host:port, domain or user@domain to check (or --server)");
+
+  std::string why;
+  if (!flags.target.empty()) {
+    auto target = parse_target(flags.target, &why);
+    if (!target) usage_error("TARGET", "'" + flags.target + "': " + why);
+    options.target = *target;
+    options.target_text = flags.target;
+    if (target->recipient) options.to.push_back(*target->recipient);
+  }
+  if (!flags.server.empty()) {
+    auto server = parse_target(flags.server, &why);
+    if (!server || server->recipient) usage_error("--server", "'" + flags.server + "': " + why);
+    if (!server->port) server->port = options.target.port;
+    options.target = *server;
+    if (options.target_text.empty()) options.target_text = flags.server;
+  }
+
+  if (!flags.ports.empty() && !flags.port.empty())
+    usage_error("--ports", "give --port or --ports, not both");
+  if (!flags.ports.empty()) {
+    auto ports = parse_port_list(flags.ports, &why);
+    if (!ports) usage_error("--ports", why);
+    options.ports = *ports;
+  } else if (!flags.port.empty()) {
+    options.ports.clear();
+    for (int port : flags.port) {
+      if (port < 1 || port > 65535) usage_error("--port", std::to_string(port) + " is not a port");
+      options.ports.push_back(std::uint16_t(port));
+    }
+  } else if (options.target.port) {
+    options.ports = {*options.target.port};
+  }
+
+  if (flags.ipv4 && flags.ipv6) usage_error("-4", "-4 and -6 exclude each other");
+  options.family = flags.ipv4 ? IpFamily::v4 : flags.ipv6 ? IpFamily::v6 : IpFamily::any;
+  options.offline = flags.offline;
+  options.tls_on_connect = flags.tls_on_connect;
+
+  options.helo_is_default = flags.helo.empty();
+  options.helo = flags.helo.empty() ? this_host_name(!flags.offline) : flags.helo;
+  if (has_line_break(options.helo) || options.helo.find(' ') != std::string::npos)
+    usage_error("--helo", "a host name, without spaces or line breaks");
+  if (!flags.from.empty()) check_mailbox("--from", flags.from);
+  options.from = flags.from;
+  for (const auto& to : flags.to) {
+    check_mailbox("--to", to);
+    options.to.push_back(to);
+  }
+  options.size = flags.size;
+
+  options.auth_user = flags.auth_user;
+  if (!flags.password_env.empty() && !flags.password_file.empty())
+    usage_error("--password-env", "give --password-env or --password-file, not both");
+  if (flags.auth_user.empty() && (!flags.password_env.empty() || !flags.password_file.empty() ||
+                                  flags.auth_all || !flags.auth.empty()))
+    usage_error("--auth-user",
+                "--password-env, --password-file, --auth and --auth-all need "
+                "--auth-user");
+  if (has_line_break(flags.auth_user)) usage_error("--auth-user", "no line breaks allowed");
+  if (!flags.auth_user.empty()) options.password = password_from(flags);
+  options.auth_mechanism = flags.auth;
+  options.auth_all = flags.auth_all;
+  options.allow_plaintext_auth = flags.allow_plaintext_auth;
+
+  options.tls_sni = flags.tls_sni;
+  options.ca_file = flags.ca_file;
+  if (!flags.ca_file.empty() && access(flags.ca_file.c_str(), R_OK) != 0)
+    usage_error("--ca-file", "cannot read " + flags.ca_file);
+  options.insecure = flags.insecure;
+  options.relay_test = flags.relay_test;
+
+  options.only = probe_list("--only", flags.only);
+  options.skip = probe_list("--skip", flags.skip);
+  if (!flags.quit_after.empty()) {
+    options.quit_after = stage_from_name(flags.quit_after);
+    if (!options.quit_after)
+      usage_error("--quit-after",
+                  "unknown stage '" + flags.quit_after +
+                      "' (connect, banner, ehlo, starttls, helo, auth, mail, rcpt)");
+  }
+  if (!flags.timeout.empty()) options.timeout = duration_flag("--timeout", flags.timeout);
+  if (!flags.deadline.empty()) options.deadline = duration_flag("--deadline", flags.deadline);
+  options.strict = flags.strict;
+  options.verbose = flags.verbose;
+  return options;
+}
+
+}  // namespace
 
 void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
-  auto* sub = app.add_subcommand("check", "not implemented yet");
-  sub->allow_extras();
-  sub->callback([&exit_code] {
-    std::cerr << "smtpdoctor check: not implemented yet\n";
-    exit_code = kExitCannotRun;
+  auto flags = std::make_shared<CheckFlags>();
+  auto* sub = app.add_subcommand(
+      "check",
+      "walk the mail path to a server (TCP, banner, EHLO, TLS, AUTH, MAIL/RCPT dry run) "
+      "and say where and why it breaks");
+  sub->add_option("TARGET", flags->target, "host, host:port, [v6]:port, domain or user@domain");
+
+  const char* where = "Where";
+  sub->add_option("-s,--server", flags->server,
+                  "the host to connect to (TARGET may then be "
+                  "user@domain for the recipient)")
+      ->group(where);
+  sub->add_option("-p,--port", flags->port, "one port to check (repeatable)")->group(where);
+  sub->add_option("--ports", flags->ports, "ports to check, e.g. 25,465,587 (default 587,465,25)")
+      ->group(where);
+  sub->add_flag("-4", flags->ipv4, "IPv4 only")->group(where);
+  sub->add_flag("-6", flags->ipv6, "IPv6 only")->group(where);
+  sub->add_flag("--offline", flags->offline,
+                "contact nothing but the named target (no internet probe, no look-ups of our own)")
+      ->group(where);
+
+  const char* smtp = "SMTP";
+  sub->add_option("--helo,--ehlo", flags->helo, "EHLO name (default: this host's FQDN)")
+      ->group(smtp);
+  sub->add_option("-f,--from", flags->from, "envelope sender (default: postmaster@<helo>)")
+      ->group(smtp);
+  sub->add_option("-t,--to", flags->to, "envelope recipient to try (repeatable)")->group(smtp);
+  sub->add_option("--size", flags->size, "declare a message of N octets (SIZE=N on MAIL FROM)")
+      ->group(smtp);
+  sub->add_flag("--relay-test", flags->relay_test,
+                "try an outside recipient without AUTH: an open relay is a failure")
+      ->group(smtp);
+  sub->add_option("--quit-after", flags->quit_after,
+                  "stop after this stage: connect, banner, ehlo, starttls, helo, auth, mail, rcpt")
+      ->group(smtp);
+
+  const char* tls = "TLS";
+  sub->add_option("--tls-sni", flags->tls_sni, "server name to send in TLS SNI")->group(tls);
+  sub->add_option("--ca-file", flags->ca_file, "trust this PEM CA bundle instead of the system's")
+      ->group(tls);
+  sub->add_flag("--insecure", flags->insecure,
+                "go on when the certificate does not verify (reported)")
+      ->group(tls);
+  sub->add_flag("--tls-on-connect", flags->tls_on_connect,
+                "implicit TLS on every checked port (465 always uses it)")
+      ->group(tls);
+
+  const char* auth = "Login";
+  sub->add_option("-u,--auth-user", flags->auth_user, "log in as this user")->group(auth);
+  sub->add_option("--password-env", flags->password_env, "read the password from this variable")
+      ->group(auth);
+  sub->add_option("--password-file", flags->password_file, "read the password from this file")
+      ->group(auth);
+  sub->add_option("-a,--auth", flags->auth,
+                  "mechanism: PLAIN, LOGIN, CRAM-MD5 (default: best "
+                  "offered)")
+      ->group(auth);
+  sub->add_flag("--auth-all", flags->auth_all,
+                "try every advertised mechanism, each in its own connection")
+      ->group(auth);
+  sub->add_flag("--allow-plaintext-auth", flags->allow_plaintext_auth,
+                "send credentials even without TLS")
+      ->group(auth);
+
+  const char* run = "Run";
+  sub->add_option("--only", flags->only, "run only these probes (comma list)")->group(run);
+  sub->add_option("--skip", flags->skip, "skip these probes (comma list)")->group(run);
+  sub->add_option("--timeout", flags->timeout, "limit for each network operation (e.g. 10s)")
+      ->group(run);
+  sub->add_option("--deadline", flags->deadline, "limit for the whole run (e.g. 30s)")->group(run);
+
+  const char* output = "Output";
+  sub->add_option("--format", flags->format, "human, json or nagios")
+      ->check(CLI::IsMember({"human", "json", "nagios"}))
+      ->group(output);
+  sub->add_flag("--json", global.json, "the report as JSON (same as --format json)")->group(output);
+  sub->add_flag("-v,--verbose", flags->verbose, "all details and the SMTP transcript")
+      ->group(output);
+  sub->add_flag("--strict", flags->strict, "a warning fails the check (exit 1)")->group(output);
+
+  sub->callback([flags, &global, &exit_code] {
+    if (flags->format == "json") global.json = true;  // so a usage error below is JSON too
+    CheckOptions options = to_options(*flags);
+    OutputOptions output;
+    output.format = global.json                 ? OutputFormat::json
+                    : flags->format == "json"   ? OutputFormat::json
+                    : flags->format == "nagios" ? OutputFormat::nagios
+                                                : OutputFormat::human;
+    output.verbose = flags->verbose;
+    exit_code = run_and_print(options, output);
   });
 }
 

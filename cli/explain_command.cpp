@@ -1,19 +1,154 @@
-// Placeholder until the issue that builds `explain` lands: says so plainly and exits 3.
+// `smtpdoctor explain TEXT…` / `explain -`: explain a pasted SMTP reply, bounce, log line or
+// client error. Parsing and diagnosis live in core/explain.hpp; this file reads the input
+// (bounded), and prints the findings for people or as JSON (schema smtpdoctor.explain/1).
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "cli/commands.hpp"
+#include "core/enhanced_codes.hpp"
 #include "core/exit_code.hpp"
+#include "core/explain.hpp"
 
 namespace smtpdoctor::cli {
+namespace {
+
+// Keys in the order a reader expects (schema first), not alphabetical.
+using Json = nlohmann::ordered_json;
+
+constexpr std::size_t kMaxInput = 1024 * 1024;
+
+struct ExplainOptions {
+  std::vector<std::string> text;
+};
+
+int fail(const GlobalOptions& global, int code, std::string_view kind, const std::string& msg) {
+  if (global.json) {
+    Json err = {{"schema", "smtpdoctor.error/1"},
+                {"error", std::string{kind}},
+                {"message", msg},
+                {"exit_code", code}};
+    std::cout << err.dump(2) << "\n";
+  } else {
+    std::cerr << "smtpdoctor explain: " << msg << "\n";
+  }
+  return code;
+}
+
+// Reads at most kMaxInput + 1 bytes so an endless pipe cannot exhaust memory.
+bool read_stdin(std::string& out) {
+  out.clear();
+  char buf[65536];
+  while (out.size() <= kMaxInput) {
+    std::cin.read(buf, sizeof buf);
+    std::streamsize n = std::cin.gcount();
+    if (n > 0) out.append(buf, static_cast<std::size_t>(n));
+    if (!std::cin) return std::cin.eof();
+  }
+  return true;
+}
+
+Json finding_json(const Finding& f) {
+  const Diagnosis& d = f.diagnosis;
+  Json j;
+  j["category"] = category_name(d.category);
+  j["permanent"] = d.permanent;
+  j["stage"] = d.stage == Stage::none ? Json() : Json(stage_name(d.stage));
+  j["code"] = d.code ? Json(*d.code) : Json();
+  j["enhanced_code"] = d.enhanced ? Json(d.enhanced->str()) : Json();
+  j["enhanced_meaning"] = d.enhanced ? Json(enhanced_code_meaning(*d.enhanced)) : Json();
+  j["cause"] = d.cause;
+  j["fix"] = d.fix;
+  j["refs"] = d.refs;
+  j["rule"] = d.rule;
+  j["text"] = printable_excerpt(f.text, 4096);
+  return j;
+}
+
+void print_human(const std::vector<Finding>& findings) {
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    const Diagnosis& d = findings[i].diagnosis;
+    if (i) std::cout << "\n";
+    std::cout << (findings.size() > 1 ? std::to_string(i + 1) + ". " : "")
+              << category_name(d.category) << " (" << (d.permanent ? "permanent" : "temporary")
+              << ")\n";
+    std::cout << "  text      " << printable_excerpt(findings[i].text, 300) << "\n";
+    if (d.code || d.enhanced) {
+      std::cout << "  reply     " << (d.code ? std::to_string(*d.code) : "");
+      if (d.enhanced)
+        std::cout << (d.code ? " " : "") << d.enhanced->str() << " — "
+                  << enhanced_code_meaning(*d.enhanced);
+      std::cout << "\n";
+    }
+    if (d.stage != Stage::none) std::cout << "  stage     " << stage_name(d.stage) << "\n";
+    std::cout << "  cause     " << d.cause << "\n";
+    std::cout << "  fix       " << d.fix << "\n";
+    if (!d.refs.empty()) {
+      std::cout << "  refs      ";
+      for (std::size_t r = 0; r < d.refs.size(); ++r) std::cout << (r ? ", " : "") << d.refs[r];
+      std::cout << "\n";
+    }
+    std::cout << "  rule      " << d.rule << "\n";
+  }
+}
+
+int run_explain(const ExplainOptions& o, const GlobalOptions& global) {
+  std::string input;
+  if (o.text.size() == 1 && o.text[0] == "-") {
+    if (!read_stdin(input))
+      return fail(global, kExitCannotRun, "io", "could not read standard input");
+  } else {
+    for (const auto& part : o.text) {
+      if (!input.empty()) input += ' ';
+      input += part;
+    }
+  }
+  if (input.size() > kMaxInput)
+    return fail(global, kExitUsage, "usage",
+                "input is larger than 1 MiB; paste only the error message or bounce");
+  if (input.find_first_not_of(" \t\r\n") == std::string::npos)
+    return fail(global, kExitUsage, "usage", "nothing to explain (give TEXT or '-' for stdin)");
+
+  std::vector<Finding> findings = explain_text(input);
+  if (global.json) {
+    Json out = {{"schema", "smtpdoctor.explain/1"}, {"findings", Json::array()}};
+    for (const auto& f : findings) out["findings"].push_back(finding_json(f));
+    std::cout << out.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
+  } else if (findings.empty()) {
+    std::cout << "No SMTP reply or known mail client error found in the input.\n"
+                 "Paste the server's reply (e.g. \"550 5.1.1 …\") or the error line your mail "
+                 "program printed.\n";
+  } else {
+    print_human(findings);
+  }
+  return findings.empty() ? kExitFailed : kExitOk;
+}
+
+}  // namespace
 
 void setup_explain_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
-  auto* sub = app.add_subcommand("explain", "not implemented yet");
-  sub->allow_extras();
-  sub->callback([&exit_code] {
-    std::cerr << "smtpdoctor explain: not implemented yet\n";
-    exit_code = kExitCannotRun;
-  });
+  auto options = std::make_shared<ExplainOptions>();
+  auto* sub = app.add_subcommand(
+      "explain", "explain a pasted SMTP reply, bounce message, log line or mail client error");
+  sub->add_option("text", options->text,
+                  "the text to explain; '-' reads it from standard input (at most 1 MiB)")
+      ->required();
+  sub->add_flag("--json", global.json,
+                "print {\"schema\":\"smtpdoctor.explain/1\",\"findings\":[…]}");
+  sub->footer(
+      "Finds every SMTP reply (e.g. \"550 5.1.1 …\", multi-line replies joined) and known client "
+      "error (ECONNREFUSED, certificate verify failed, …) in the text and prints its category, "
+      "whether it is permanent, the reply and enhanced status code with its RFC 3463 meaning, "
+      "cause, fix and references.\n\n"
+      "Exit status: 0 something was explained, 1 nothing recognisable was found, 2 bad input "
+      "(none, or over 1 MiB), 3 standard input could not be read.\n\n"
+      "Examples:\n"
+      "  smtpdoctor explain '554 5.7.1 <a@example.org>: Relay access denied'\n"
+      "  pbpaste | smtpdoctor explain -\n"
+      "  smtpdoctor explain --json - < bounce.eml");
+  sub->callback([options, &global, &exit_code] { exit_code = run_explain(*options, global); });
 }
 
 }  // namespace smtpdoctor::cli

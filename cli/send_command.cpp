@@ -1,19 +1,470 @@
-// Placeholder until the issue that builds `send` lands: says so plainly and exits 3.
+// `smtpdoctor send`: one real test message through the embedded client, with swaks' option names.
+//
+// This file only turns flags into a SendRequest (core/send_flow.hpp), runs it, and prints the
+// outcome. Exit codes: 0 accepted, 1 the server refused (or failed a check we insisted on: TLS,
+// AUTH), 2 bad flags, 3 could not connect or run.
+#include <termios.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/address.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cli/commands.hpp"
+#include "core/address.hpp"
 #include "core/exit_code.hpp"
+#include "core/send_flow.hpp"
+#include "core/target.hpp"
+#include "core/test_message.hpp"
 
 namespace smtpdoctor::cli {
+namespace {
+
+struct SendOptions {
+  std::string server;
+  int port = 0;  // 0: from --server, else the default for the TLS mode
+  std::string from;
+  CLI::Option* from_given = nullptr;
+  std::vector<std::string> to;
+  std::string helo;
+  bool tls = false, tls_on_connect = false, no_tls = false;
+  std::string tls_sni;
+  std::string ca_file;
+  bool insecure = false;
+  CLI::Option* auth = nullptr;  // --auth [MECH]: present without a value = best offered
+  std::string auth_user;
+  std::string password_env;
+  std::string password_file;
+  std::vector<std::string> headers;
+  std::string body;
+  CLI::Option* body_given = nullptr;
+  std::string body_file;
+  double timeout_seconds = 0;
+  CLI::Option* timeout_given = nullptr;
+  bool ipv4 = false, ipv6 = false;
+  bool prefer_bdat = false;
+  bool verbose = false;
+};
+
+// A validation failure: one clear line, exit 2.
+struct UsageError {
+  std::string message;
+};
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
+std::string read_file_limited(const std::string& path, std::size_t limit, const char* what) {
+  std::ifstream in;
+  std::istream* stream = &std::cin;
+  if (path != "-") {
+    in.open(path, std::ios::binary);
+    if (!in) throw UsageError{std::string("cannot read ") + what + " '" + path + "'"};
+    stream = &in;
+  }
+  std::string out;
+  char buf[65536];
+  while (stream->read(buf, sizeof buf) || stream->gcount() > 0) {
+    out.append(buf, static_cast<std::size_t>(stream->gcount()));
+    if (out.size() > limit)
+      throw UsageError{std::string(what) + " '" + path + "' is larger than " +
+                       std::to_string(limit) + " bytes"};
+  }
+  return out;
+}
+
+std::string prompt_password() {
+  FILE* tty = std::fopen("/dev/tty", "r+");
+  if (!tty)
+    throw UsageError{
+        "no password: give --password-env VAR or --password-file FILE (no terminal "
+        "to prompt on)"};
+  int fd = fileno(tty);
+  termios old{};
+  bool restore = tcgetattr(fd, &old) == 0;
+  if (restore) {
+    termios quiet = old;
+    quiet.c_lflag &= ~tcflag_t(ECHO);
+    tcsetattr(fd, TCSAFLUSH, &quiet);
+  }
+  std::fputs("Password: ", tty);
+  std::fflush(tty);
+  std::string password;
+  for (int c; (c = std::fgetc(tty)) != EOF && c != '\n';) password += static_cast<char>(c);
+  if (restore) tcsetattr(fd, TCSAFLUSH, &old);
+  std::fputs("\n", tty);
+  std::fclose(tty);
+  return password;
+}
+
+std::string read_password(const SendOptions& o) {
+  if (!o.password_env.empty()) {
+    const char* value = std::getenv(o.password_env.c_str());
+    if (!value) throw UsageError{"--password-env: the variable " + o.password_env + " is not set"};
+    return value;
+  }
+  if (!o.password_file.empty()) {
+    std::string text = read_file_limited(o.password_file, 64 * 1024, "password file");
+    auto end = text.find_first_of("\r\n");  // the first line is the password
+    return text.substr(0, end);
+  }
+  return prompt_password();
+}
+
+void check_address(const std::string& flag, const std::string& address) {
+  std::string why;
+  if (!parse_mailbox(address, true, &why))
+    throw UsageError{"invalid " + flag + " address '" + address + "': " + why};
+}
+
+SendRequest build_request(const SendOptions& o) {
+  SendRequest request;
+  if (o.server.empty()) throw UsageError{"--server is required (the host to send through)"};
+  std::string why;
+  auto target = parse_target(o.server, &why);
+  if (!target) throw UsageError{"invalid --server '" + o.server + "': " + why};
+  if (target->recipient) throw UsageError{"--server takes a host, not an address: " + o.server};
+
+  ClientOptions& client = request.client;
+  client.host = target->host;
+  client.implicit_tls = o.tls_on_connect;
+  client.port = o.port             ? std::uint16_t(o.port)
+                : target->port     ? *target->port
+                : o.tls_on_connect ? 465
+                                   : 25;
+  client.family = o.ipv4 ? IpFamily::v4 : o.ipv6 ? IpFamily::v6 : IpFamily::any;
+  client.tls_sni = o.tls_sni;
+  client.tls.ca_file = o.ca_file;
+  client.tls.insecure = o.insecure;
+  if (o.timeout_given->count() && !(o.timeout_seconds > 0 && o.timeout_seconds <= 86400))
+    throw UsageError{"--timeout must be a number of seconds between 0 and 86400"};
+  if (o.timeout_given->count()) {
+    auto limit = std::chrono::milliseconds(static_cast<long long>(o.timeout_seconds * 1000));
+    Limits& l = client.limits;
+    l.connect_timeout = l.greeting_timeout = l.command_timeout = l.tls_handshake_timeout =
+        l.data_timeout = limit;
+  }
+
+  request.helo = o.helo.empty() ? host_name() : o.helo;
+  if (has_line_break(request.helo) || request.helo.find(' ') != std::string::npos)
+    throw UsageError{"invalid --helo '" + request.helo + "': one word, no spaces or line breaks"};
+  request.tls = o.tls_on_connect ? TlsMode::implicit
+                : o.tls          ? TlsMode::required
+                : o.no_tls       ? TlsMode::none
+                                 : TlsMode::opportunistic;
+
+  const char* user = std::getenv("USER");
+  request.from = o.from_given->count()
+                     ? o.from
+                     : std::string(user && *user ? user : "smtpdoctor") + "@" + request.helo;
+  if (request.from == "<>") request.from.clear();
+  if (!request.from.empty()) check_address("--from", request.from);
+  for (const auto& to : o.to) check_address("--to", to);
+  request.to = o.to;
+
+  for (const auto& header : o.headers)
+    if (auto bad = check_header_line(header))
+      throw UsageError{"invalid --header '" + header + "': " + *bad};
+  TestMessage message;
+  message.from = request.from;
+  message.to = request.to;
+  message.domain = request.helo;
+  message.headers = o.headers;
+  if (o.body_given->count() && !o.body_file.empty())
+    throw UsageError{"give --body or --body-file, not both"};
+  if (o.body_given->count()) message.body = o.body;
+  if (!o.body_file.empty())
+    message.body = read_file_limited(o.body_file, client.limits.max_message_octets, "--body-file");
+  request.message = build_test_message(message);
+  request.envelope.prefer_bdat = o.prefer_bdat;
+  asio::error_code ec;
+  auto literal = asio::ip::make_address(client.host, ec);
+  request.allow_plaintext_auth =
+      o.insecure || client.host == "localhost" || (!ec && literal.is_loopback());
+
+  if (o.auth->count() > 0 || !o.auth_user.empty()) {
+    std::string mechanism =
+        o.auth->count() > 0 && !o.auth->results().empty() ? o.auth->results().front() : "";
+    if (o.auth_user.empty()) throw UsageError{"--auth needs --auth-user"};
+    if (has_line_break(o.auth_user)) throw UsageError{"invalid --auth-user: contains a line break"};
+    request.auth_mechanism = mechanism;
+    request.auth_user = o.auth_user;
+    request.auth_secret = read_password(o);
+  }
+  return request;
+}
+
+// ---- output ---------------------------------------------------------------------------------
+
+std::string iso_time_ms(std::chrono::system_clock::time_point at) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[80];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms % 1000));
+  return buf;
+}
+
+nlohmann::json reply_json(const Reply& reply) {
+  return {{"code", reply.code},
+          {"enhanced", reply.enhanced ? nlohmann::json(reply.enhanced->str()) : nlohmann::json()},
+          {"text", reply.text()}};
+}
+
+std::string reply_line(const Reply& reply) {
+  std::string out = std::to_string(reply.code);
+  if (!reply.lines.empty()) out += " " + reply.lines.back();
+  return out;
+}
+
+nlohmann::json tls_json(const TlsInfo& t) {
+  return {
+      {"protocol", t.protocol},
+      {"cipher", t.cipher},
+      {"sni", t.sni},
+      {"subject_cn", t.subject_cn},
+      {"sans", t.sans},
+      {"issuer", t.issuer},
+      {"not_before", t.not_before},
+      {"not_after", t.not_after},
+      {"days_to_expiry", t.days_to_expiry ? nlohmann::json(*t.days_to_expiry) : nlohmann::json()},
+      {"verified", t.verified},
+      {"verify_result", t.verify_result},
+      {"verify_reason", t.verify_reason},
+      {"hostname_match", t.hostname_match},
+      {"insecure", t.insecure},
+      {"plaintext_discarded", t.plaintext_discarded}};
+}
+
+nlohmann::json outcome_json(const SendRequest& request, const SendOutcome& out, int exit_code) {
+  nlohmann::json j = {{"schema", "smtpdoctor.send/1"},
+                      {"server", request.client.host},
+                      {"port", request.client.port},
+                      {"accepted", out.accepted()},
+                      {"exit_code", exit_code}};
+  if (out.connection)
+    j["connected"] = {{"address", out.connection->address},
+                      {"latency_ms", out.connection->latency.count()},
+                      {"failed", out.connection->failed}};
+  if (out.greeting)
+    j["greeting"] = {{"reply", reply_json(out.greeting->reply)},
+                     {"delay_ms", out.greeting->delay.count()}};
+  j["tls"] = out.tls ? tls_json(*out.tls) : nlohmann::json();
+  j["auth"] = out.auth_mechanism.empty() ? nlohmann::json() : nlohmann::json(out.auth_mechanism);
+  if (out.envelope) {
+    nlohmann::json rcpts = nlohmann::json::array();
+    for (const auto& r : out.envelope->recipients)
+      rcpts.push_back(
+          {{"address", r.address}, {"accepted", r.accepted()}, {"reply", reply_json(r.reply)}});
+    j["envelope"] = {{"mail", reply_json(out.envelope->mail)},
+                     {"recipients", rcpts},
+                     {"pipelined", out.envelope->pipelined},
+                     {"bdat", out.envelope->bdat},
+                     {"final", out.envelope->final_reply ? reply_json(*out.envelope->final_reply)
+                                                         : nlohmann::json()}};
+  }
+  if (out.error) {
+    j["error"] = {{"kind", error_kind_name(out.error->kind)},
+                  {"stage", stage_name(out.error->stage)},
+                  {"message", out.error->message},
+                  {"reply", out.error->reply ? reply_json(*out.error->reply) : nlohmann::json()}};
+  } else {
+    j["error"] = nullptr;
+  }
+  j["warnings"] = out.warnings;
+  nlohmann::json timings = nlohmann::json::array();
+  for (const auto& t : out.timings)
+    timings.push_back({{"stage", stage_name(t.stage)}, {"ms", t.duration.count()}});
+  j["timings"] = timings;
+  nlohmann::json transcript = nlohmann::json::array();
+  for (const auto& e : out.transcript.entries())
+    transcript.push_back({{"at", iso_time_ms(e.at)},
+                          {"glyph", std::string(transcript_glyph(e))},
+                          {"stage", stage_name(e.stage)},
+                          {"in_tls", e.in_tls},
+                          {"text", e.text}});
+  j["transcript"] = transcript;
+  return j;
+}
+
+int exit_code_for(const SendOutcome& out) {
+  if (out.accepted()) return kExitOk;
+  if (!out.error) return kExitFailed;  // the envelope or the message was refused
+  switch (out.error->kind) {
+    case ErrorKind::network:
+    case ErrorKind::timeout:
+    case ErrorKind::resolve:
+    case ErrorKind::cancelled:
+      return kExitCannotRun;
+    case ErrorKind::usage:
+      return kExitUsage;
+    default:
+      return kExitFailed;  // rejected, unsupported, tls, protocol: the server's side
+  }
+}
+
+void print_human(const SendOptions& o, const SendRequest& request, const SendOutcome& out) {
+  if (o.verbose) std::cout << out.transcript.render();
+  for (const auto& w : out.warnings) std::cerr << "warning: " << w << "\n";
+  if (out.tls) {
+    const TlsInfo& t = *out.tls;
+    std::cout << "tls: " << t.protocol << " " << t.cipher << ", certificate "
+              << (t.verified ? "verified" : "NOT verified (" + t.verify_reason + ")")
+              << (t.insecure && !t.verified ? " — continuing because of --insecure" : "") << "\n";
+  }
+  if (out.envelope)
+    for (const auto& r : out.envelope->recipients)
+      if (!r.accepted())
+        std::cout << "recipient refused: " << r.address << ": " << reply_line(r.reply) << "\n";
+  if (out.accepted()) {
+    std::cout << "accepted: " << reply_line(*out.envelope->final_reply) << "\n";
+    return;
+  }
+  if (out.error) {
+    std::cout << "smtpdoctor send: " << out.error->message << "\n";
+    if (out.error->kind == ErrorKind::tls && out.error->tls_verify_result != 0)
+      std::cout << "hint: --ca-file FILE trusts a private CA; --insecure goes on regardless "
+                   "(for tests only)\n";
+    return;
+  }
+  const EnvelopeResult& env = *out.envelope;
+  if (!env.mail.positive_completion())
+    std::cout << "refused at MAIL FROM: " << reply_line(env.mail) << "\n";
+  else if (env.accepted_recipients() == 0)
+    std::cout << "refused: no recipient was accepted\n";
+  else if (env.data && env.data->code != 354)
+    std::cout << "refused at DATA: " << reply_line(*env.data) << "\n";
+  else if (env.final_reply)
+    std::cout << "refused after the message: " << reply_line(*env.final_reply) << "\n";
+}
+
+int run_send(const SendOptions& o, GlobalOptions& global) {
+  SendRequest request;
+  try {
+    request = build_request(o);
+  } catch (const UsageError& e) {
+    if (global.json)
+      std::cout << nlohmann::json({{"schema", "smtpdoctor.error/1"},
+                                   {"error", "usage"},
+                                   {"message", e.message},
+                                   {"exit_code", int(kExitUsage)}})
+                       .dump(2)
+                << "\n";
+    else
+      std::cerr << "smtpdoctor send: " << e.message << "\n";
+    return kExitUsage;
+  }
+
+  asio::io_context io;
+  SendOutcome outcome;
+  asio::co_spawn(io, send_message(io.get_executor(), request),
+                 [&outcome](std::exception_ptr e, SendOutcome result) {
+                   if (e) std::rethrow_exception(e);
+                   outcome = std::move(result);
+                 });
+  io.run();
+
+  int code = exit_code_for(outcome);
+  if (global.json)
+    std::cout << outcome_json(request, outcome, code).dump(2) << "\n";
+  else
+    print_human(o, request, outcome);
+  return code;
+}
+
+}  // namespace
 
 void setup_send_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
-  auto* sub = app.add_subcommand("send", "not implemented yet");
-  sub->allow_extras();
-  sub->callback([&exit_code] {
-    std::cerr << "smtpdoctor send: not implemented yet\n";
-    exit_code = kExitCannotRun;
-  });
+  auto options = std::make_shared<SendOptions>();
+  SendOptions& o = *options;
+  auto* sub = app.add_subcommand("send", "send one real test message with the embedded client");
+
+  auto* connection = "Connection";
+  sub->add_option("-s,--server", o.server, "host[:port] to send through (required)")
+      ->group(connection);
+  sub->add_option("-p,--port", o.port, "port (default 25, or 465 with --tls-on-connect)")
+      ->check(CLI::Range(1, 65535))
+      ->group(connection);
+  auto* v4 = sub->add_flag("-4", o.ipv4, "IPv4 only")->group(connection);
+  sub->add_flag("-6", o.ipv6, "IPv6 only")->excludes(v4)->group(connection);
+  o.timeout_given = sub->add_option("--timeout", o.timeout_seconds,
+                                    "seconds allowed for each step (default: per-step limits)")
+                        ->group(connection);
+
+  auto* envelope = "Envelope";
+  o.from_given =
+      sub->add_option("-f,--from", o.from, "envelope sender (default $USER@HELO; '<>' for none)")
+          ->group(envelope);
+  sub->add_option("-t,--to", o.to, "recipient (repeatable)")->required()->group(envelope);
+  sub->add_option("--helo,--ehlo", o.helo, "name to give in EHLO (default: this host's name)")
+      ->group(envelope);
+  sub->add_flag("--bdat", o.prefer_bdat, "use BDAT instead of DATA when CHUNKING is offered")
+      ->group(envelope);
+
+  auto* tls_group = "TLS";
+  auto* tls = sub->add_flag("--tls", o.tls, "require STARTTLS")->group(tls_group);
+  auto* tlsc =
+      sub->add_flag("--tls-on-connect,--tlsc", o.tls_on_connect, "TLS from the start (port 465)")
+          ->excludes(tls)
+          ->group(tls_group);
+  sub->add_flag("--no-tls", o.no_tls, "never use STARTTLS")
+      ->excludes(tls)
+      ->excludes(tlsc)
+      ->group(tls_group);
+  sub->add_option("--tls-sni", o.tls_sni, "server name to send in SNI (default: the host)")
+      ->group(tls_group);
+  sub->add_option("--ca-file", o.ca_file, "verify against this CA file instead of the system store")
+      ->check(CLI::ExistingFile)
+      ->group(tls_group);
+  sub->add_flag("--insecure", o.insecure,
+                "continue when the certificate does not verify (reported)")
+      ->group(tls_group);
+
+  auto* auth_group = "Authentication";
+  o.auth =
+      sub->add_option("-a,--auth",
+                      "AUTH mechanism (PLAIN, LOGIN, CRAM-MD5, XOAUTH2); alone: the best offered")
+          ->expected(0, 1)
+          ->type_name("[MECH]")
+          ->group(auth_group);
+  sub->add_option("--auth-user,--au", o.auth_user, "user name for AUTH")->group(auth_group);
+  auto* penv = sub->add_option("--password-env", o.password_env,
+                               "read the password from this environment variable")
+                   ->group(auth_group);
+  sub->add_option("--password-file", o.password_file,
+                  "read the password from the first line of this file")
+      ->excludes(penv)
+      ->group(auth_group);
+
+  auto* content = "Message";
+  sub->add_option("--header,--add-header", o.headers,
+                  "\"Name: value\" header, replacing a default of that name (repeatable)")
+      ->group(content);
+  auto* body = o.body_given =
+      sub->add_option("--body", o.body, "message body text")->group(content);
+  sub->add_option("--body-file", o.body_file, "message body from a file ('-' = stdin)")
+      ->excludes(body)
+      ->group(content);
+
+  auto* output = "Output";
+  sub->add_flag("-v,--verbose", o.verbose, "print the transcript (AUTH secrets redacted)")
+      ->group(output);
+  sub->add_flag("--json", global.json, "print the result as JSON")->group(output);
+
+  sub->callback([options, &global, &exit_code] { exit_code = run_send(*options, global); });
 }
 
 }  // namespace smtpdoctor::cli

@@ -30,10 +30,10 @@ struct EnhancedCode {
 std::optional<EnhancedCode> parse_enhanced_code(std::string_view text);
 
 struct Reply {
-  int code = 0;                         // 200..599
-  std::optional<EnhancedCode> enhanced; // from the first line, when present
-  std::vector<std::string> lines;       // text of each line, without "NNN-"/"NNN " and CRLF
-  bool bare_lf = false;                 // a line ended with LF alone (tolerated, reported)
+  int code = 0;                          // 200..599
+  std::optional<EnhancedCode> enhanced;  // from the first line, when present
+  std::vector<std::string> lines;        // text of each line, without "NNN-"/"NNN " and CRLF
+  bool bare_lf = false;                  // a line ended with LF alone (tolerated, reported)
 
   // Lines joined with '\n' (no code prefix).
   std::string text() const;
@@ -68,14 +68,16 @@ class ReplyParser {
 
   Limits limits_;
   State state_ = State::need_more;
-  std::string line_;     // the current, unterminated line
+  std::string line_;  // the current, unterminated line (never longer than the limit)
+  bool cr_ = false;   // the previous byte was CR; the line ends at the next LF
   std::size_t total_ = 0;
   Reply reply_;
   std::string error_;
 };
 
 // Parses one complete reply from a string (convenience for tests and `explain`).
-// Returns nullopt and sets *error when the input is not exactly one well-formed reply.
+// Returns nullopt and sets *error when the input is not exactly one well-formed reply. The final
+// line break may be missing (pasted text).
 std::optional<Reply> parse_reply(std::string_view wire, std::string* error = nullptr);
 
 }  // namespace smtpdoctor

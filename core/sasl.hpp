@@ -21,8 +21,21 @@ struct PlainCredentials {
 std::optional<PlainCredentials> parse_sasl_plain(std::string_view decoded);
 
 // CRAM-MD5 (RFC 2195): "user hex(hmac-md5(password, challenge))", not yet base64-encoded.
+// Empty when the crypto library refuses MD5 (e.g. OpenSSL in FIPS mode).
 std::string cram_md5_response(std::string_view user, std::string_view password,
                               std::string_view decoded_challenge);
+// A fresh CRAM-MD5 challenge for the server, "<random.unixtime@hostname>" (RFC 2195 §2),
+// not yet base64-encoded.
+std::string cram_md5_challenge(std::string_view hostname);
+
+// Compares secrets (passwords, CRAM-MD5 digests) in time independent of where they differ.
+bool secret_equals(std::string_view a, std::string_view b);
+
+// LOGIN (draft-murchison-sasl-login): the server's prompts, not yet base64-encoded
+// ("VXNlcm5hbWU6" / "UGFzc3dvcmQ6" on the wire); the client answers each with base64 of the
+// user name and then of the password.
+inline constexpr std::string_view kLoginUserPrompt = "Username:";
+inline constexpr std::string_view kLoginPasswordPrompt = "Password:";
 
 // XOAUTH2 (Google/Microsoft): "user=U\x01auth=Bearer TOKEN\x01\x01", not yet base64-encoded.
 std::string xoauth2_message(std::string_view user, std::string_view token);

@@ -8,6 +8,22 @@ void add(std::vector<TranscriptEntry>& entries, Direction direction, Stage stage
   entries.push_back({std::chrono::system_clock::now(), direction, in_tls, stage, std::string(text)});
 }
 
+// Peer-controlled text goes to a terminal: control bytes (escape sequences could repaint the
+// screen or hide lines) are shown as \xNN instead. UTF-8 is left alone.
+void append_printable(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += ch;
+    }
+  }
+}
+
 }  // namespace
 
 void Transcript::sent(Stage stage, bool in_tls, std::string_view line) {
@@ -38,7 +54,7 @@ std::string Transcript::render() const {
   for (const auto& e : entries_) {
     out += transcript_glyph(e);
     out += ' ';
-    out += e.text;
+    append_printable(out, e.text);
     out += '\n';
   }
   return out;

@@ -1,0 +1,86 @@
+# bash completion for smtpdoctor(1)                                     -*- shell-script -*-
+# Installed as share/bash-completion/completions/smtpdoctor.
+
+_smtpdoctor() {
+  local cur prev words cword
+  _init_completion || return
+
+  local commands="check serve send explain selftest"
+  local probes="internet dns tcp banner ehlo tls auth envelope"
+  local stages="connect banner ehlo first-ehlo helo first-helo starttls tls auth mail rcpt"
+  local mechs="PLAIN LOGIN CRAM-MD5 XOAUTH2"
+
+  # The subcommand is the first word that is not an option.
+  local cmd="" i
+  for ((i = 1; i < cword; i++)); do
+    case "${words[i]}" in
+      check | serve | send | explain | selftest) cmd="${words[i]}"; break ;;
+    esac
+  done
+
+  case "$prev" in
+    --ca-file | --password-file | --cert | --key | --users-file | --body-file)
+      _filedir; return ;;
+    --store)
+      _filedir -d; return ;;
+    --password-env)
+      COMPREPLY=($(compgen -v -- "$cur")); return ;;
+    --only | --skip)
+      # Comma-separated probe ids: complete the part after the last comma.
+      local prefix="${cur%,*}" last="${cur##*,}"
+      [[ "$prefix" == "$cur" ]] && prefix="" || prefix="$prefix,"
+      COMPREPLY=($(compgen -P "$prefix" -W "$probes" -- "$last")); return ;;
+    --quit-after)
+      COMPREPLY=($(compgen -W "$stages" -- "$cur")); return ;;
+    -a | --auth)
+      COMPREPLY=($(compgen -W "$mechs" -- "$cur")); return ;;
+    --format)
+      COMPREPLY=($(compgen -W "human json nagios" -- "$cur")); return ;;
+    --ports)
+      COMPREPLY=($(compgen -W "587,465,25 587,465,25,26 587 465 25" -- "$cur")); return ;;
+    --fault)
+      COMPREPLY=($(compgen -W "greeting-delay= banner=421 banner=554 ehlo-refused
+        greylist=mail greylist=rcpt unknown-user= drop-after= tls-fail tarpit= 421-after=" \
+        -- "$cur"))
+      compopt -o nospace; return ;;
+    --hide)
+      COMPREPLY=($(compgen -W "SIZE PIPELINING 8BITMIME SMTPUTF8 ENHANCEDSTATUSCODES CHUNKING
+        DSN STARTTLS AUTH" -- "$cur")); return ;;
+    -s | --server | -p | --port | --helo | --ehlo | -f | --from | -t | --to | --size | \
+    --tls-sni | --auth-user | --au | --pop | --imap | --pop-user | --dns-server | --mx-limit | \
+    --reachability-target | --timeout | --deadline | --listen | --tls-listen | --hostname | \
+    --user | --local-domain | --max-size | --max-recipients | --max-connections | \
+    --idle-timeout | --grace | --header | --add-header | --body)
+      return ;;  # a free-form value
+  esac
+
+  local opts
+  case "$cmd" in
+    "")
+      opts="--help --version $commands" ;;
+    check)
+      opts="--server --port --ports -4 -6 --mx-limit --dns-server --reachability-target
+        --offline --helo --from --to --size --relay-test --quit-after --tls-sni --ca-file
+        --insecure --auth-user --password-env --password-file --auth --auth-all
+        --allow-plaintext-auth --pop --imap --pop-user --only --skip --timeout --deadline
+        --json --format --verbose --strict --help" ;;
+    serve)
+      opts="--port --listen --tls-listen --hostname --max-connections --idle-timeout --grace
+        --cert --key --require-tls --user --users-file --require-auth --local-domain --hide
+        --max-size --max-recipients --fault --store --json --help" ;;
+    send)
+      opts="--server --port -4 -6 --timeout --from --to --helo --bdat --tls --tls-on-connect
+        --no-tls --tls-sni --ca-file --insecure --auth --auth-user --password-env
+        --password-file --header --body --body-file --verbose --json --help" ;;
+    explain)
+      opts="--json --help -" ;;
+    selftest)
+      opts="--json --format --verbose --help" ;;
+  esac
+  if [[ -z "$cmd" || "$cur" == -* ]]; then
+    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+  elif [[ "$cmd" == check ]]; then
+    _known_hosts_real -- "$cur"
+  fi
+} &&
+  complete -F _smtpdoctor smtpdoctor

@@ -1,0 +1,41 @@
+// Locale-independent ASCII helpers for protocol text. <cctype> depends on the C locale and takes
+// int (UB for negative chars), neither of which we want when parsing bytes from a peer.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+
+namespace smtpdoctor::ascii {
+
+constexpr bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+constexpr bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+constexpr bool is_alnum(char c) {
+  return is_alpha(c) || is_digit(c);
+}
+constexpr char to_upper(char c) {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+}
+
+// Letters, digits and '-' only: the shape of SMTP verbs, EHLO and ESMTP keywords and DNS labels.
+constexpr bool is_ldh(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return is_alnum(c) || c == '-'; });
+}
+
+inline std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = to_upper(c);
+  return out;
+}
+
+constexpr bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return to_upper(x) == to_upper(y);
+         });
+}
+
+}  // namespace smtpdoctor::ascii

@@ -1,0 +1,27 @@
+#include "core/render.hpp"
+
+#include "core/render_json.hpp"
+#include "core/render_nagios.hpp"
+
+namespace smtpdoctor {
+
+std::optional<OutputFormat> output_format_from_name(std::string_view name) {
+  if (name == "human") return OutputFormat::human;
+  if (name == "json") return OutputFormat::json;
+  if (name == "nagios") return OutputFormat::nagios;
+  return std::nullopt;
+}
+
+RenderedReport render_report(const Report& report, OutputFormat format, const HumanOptions& human) {
+  switch (format) {
+    case OutputFormat::json:
+      return {render_json(report), report_exit_code(report)};
+    case OutputFormat::nagios:
+      return {render_nagios(report), nagios_exit_code(report)};
+    case OutputFormat::human:
+      break;
+  }
+  return {render_human(report, human), report_exit_code(report)};
+}
+
+}  // namespace smtpdoctor

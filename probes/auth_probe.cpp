@@ -1,0 +1,152 @@
+// auth: which login mechanisms the server offers before and after TLS, and, with --auth-user and
+// a password, a real login with the best offered mechanism (or --auth MECH). --auth-all tries
+// every advertised mechanism, each in a fresh connection, and says which work. Credentials never
+// go over an unencrypted connection unless --allow-plaintext-auth says so.
+#include <asio/awaitable.hpp>
+
+#include "probes/probes.hpp"
+
+namespace smtpdoctor {
+namespace {
+
+std::string upper(std::string text) {
+  for (char& c : text)
+    if (c >= 'a' && c <= 'z') c = char(c - 'a' + 'A');
+  return text;
+}
+
+bool we_implement(const std::string& mechanism) {
+  return mechanism == "PLAIN" || mechanism == "LOGIN" || mechanism == "CRAM-MD5";
+}
+
+constexpr const char* kNotInClear =
+    "credentials not sent: the connection is not encrypted (--allow-plaintext-auth sends them "
+    "anyway)";
+
+}  // namespace
+
+asio::awaitable<ProbeResult> run_auth_probe(PortSession& session) {
+  const auto start = std::chrono::steady_clock::now();
+  const CheckOptions& options = session.options;
+  ProbeResult result = new_result(ProbeId::auth, session);
+  const Capabilities* caps = session.current_capabilities();
+  if (session.before_tls) result.details["mechanisms_before_tls"] = session.before_tls->auth;
+  if (session.after_tls) result.details["mechanisms_after_tls"] = session.after_tls->auth;
+  if (session.before_tls && session.after_tls && session.before_tls->auth.empty() &&
+      !session.after_tls->auth.empty())
+    add_note(result, "AUTH is offered only after STARTTLS");
+  const std::vector<std::string> offered = caps ? caps->auth : std::vector<std::string>{};
+
+  if (!options.has_credentials()) {
+    if (offered.empty()) {
+      if (session.plan.role == PortRole::relay) {
+        result.summary = "no AUTH offered (normal for port 25, server-to-server)";
+      } else {
+        result.status = ProbeStatus::warn;
+        result.summary = "no AUTH offered: clients cannot log in on this port";
+        add_diagnosis(result, diagnosis_for_finding(Stage::auth, "auth not offered"));
+      }
+    } else {
+      result.summary =
+          "offers " + join_or_none(offered) + " (no --auth-user given, no login tried)";
+    }
+    result.duration = elapsed_since(start);
+    co_return result;
+  }
+
+  if (!session.client.in_tls() && !options.allow_plaintext_auth) {
+    result = skipped(ProbeId::auth, session, kNotInClear);
+    co_return result;
+  }
+
+  std::string mechanism =
+      options.auth_mechanism.empty() ? best_auth_mechanism(*caps) : upper(options.auth_mechanism);
+  if (mechanism.empty()) {
+    result.status = ProbeStatus::fail;
+    result.summary = offered.empty() ? "the server offers no AUTH"
+                                     : "none of the offered mechanisms (" + join_or_none(offered) +
+                                           ") works with a password";
+    add_diagnosis(result, diagnosis_for_finding(Stage::auth, "auth not offered"));
+    result.duration = elapsed_since(start);
+    co_return result;
+  }
+  if (!caps->has_auth(mechanism))
+    add_note(result, mechanism + " is not advertised (offered: " + join_or_none(offered) +
+                         "); trying it anyway");
+  result.details["mechanism"] = mechanism;
+  result.details["user"] = options.auth_user;
+
+  auto login = co_await session.client.auth(mechanism, options.auth_user, options.password);
+  result.duration = elapsed_since(start);
+  if (login) {
+    session.authenticated = true;
+    result.summary = "logged in as " + options.auth_user + " with " + mechanism;
+  } else {
+    const Error& error = login.error();
+    result.status = ProbeStatus::fail;
+    result.summary = "login as " + options.auth_user + " with " + mechanism +
+                     " failed: " + (error.reply ? reply_line(*error.reply) : error.message);
+    add_diagnosis(result, diagnosis_for(error));
+    if (error.kind != ErrorKind::rejected && error.kind != ErrorKind::unsupported)
+      session.broken = "AUTH failed";
+  }
+  co_return result;
+}
+
+asio::awaitable<std::vector<MechanismOutcome>> try_every_mechanism(PortSession& session) {
+  std::vector<MechanismOutcome> outcomes;
+  const Capabilities* caps = session.current_capabilities();
+  if (!caps) co_return outcomes;
+  for (const auto& mechanism : caps->auth) {
+    MechanismOutcome outcome{mechanism, false, ""};
+    if (session.control.stopped()) {
+      outcome.outcome = "not tried: " + session.control.stop_reason();
+    } else if (!we_implement(mechanism)) {
+      outcome.outcome = mechanism == "XOAUTH2" ? "not tried: needs an OAuth token, not a password"
+                                               : "not tried: smtpdoctor does not implement it";
+    } else {
+      SmtpClient client(co_await asio::this_coro::executor,
+                        client_options(session.options, session.plan));
+      LiveClient live(session.control, client);
+      auto opened = co_await open_side_session(client, session, /*with_tls=*/true);
+      if (!opened) {
+        outcome.outcome = "not tried: " + opened.error().message;
+      } else if (!client.in_tls() && !session.options.allow_plaintext_auth) {
+        outcome.outcome = std::string("not tried: ") + kNotInClear;
+      } else {
+        auto login =
+            co_await client.auth(mechanism, session.options.auth_user, session.options.password);
+        outcome.works = login.ok();
+        outcome.outcome = login ? "works"
+                                : (login.error().reply ? reply_line(*login.error().reply)
+                                                       : login.error().message);
+      }
+      auto quit = co_await client.quit();
+      (void)quit;
+      session.side_transcripts.push_back({"auth-all " + mechanism, client.transcript()});
+    }
+    outcomes.push_back(std::move(outcome));
+  }
+  co_return outcomes;
+}
+
+void merge_auth_all(ProbeResult& auth, const std::vector<MechanismOutcome>& outcomes) {
+  if (outcomes.empty()) return;
+  Details tried = Details::object();
+  std::vector<std::string> working, broken;
+  for (const auto& outcome : outcomes) {
+    tried[outcome.mechanism] = outcome.outcome;
+    if (outcome.works)
+      working.push_back(outcome.mechanism);
+    else if (outcome.outcome.rfind("not tried", 0) != 0)
+      broken.push_back(outcome.mechanism);
+  }
+  auth.details["mechanisms_tried"] = std::move(tried);
+  add_note(auth, "mechanisms that work: " + join_or_none(working));
+  if (!broken.empty()) {
+    add_note(auth, "advertised but refused: " + join_or_none(broken));
+    if (auth.status == ProbeStatus::ok) raise_status(auth, ProbeStatus::warn);
+  }
+}
+
+}  // namespace smtpdoctor

@@ -1,0 +1,95 @@
+// banner: the server's greeting. 220 means it will talk; 421 (busy, too many connections) and
+// 554 (no service for you: often a blocklist) mean it will not. How long the greeting took says
+// more: several seconds after a fast connect is a deliberate greet-pause (postscreen,
+// greet_pause) that a client must sit out, not a slow network. A greeting of asterisks is a
+// firewall's SMTP inspection tampering with the session.
+#include <asio/awaitable.hpp>
+#include <cstdio>
+
+#include "probes/probes.hpp"
+
+namespace smtpdoctor {
+namespace {
+
+std::string lower(std::string text) {
+  for (char& c : text)
+    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+  return text;
+}
+
+std::string seconds(std::chrono::milliseconds ms) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f s", double(ms.count()) / 1000.0);
+  return buffer;
+}
+
+}  // namespace
+
+asio::awaitable<ProbeResult> run_banner_probe(PortSession& session) {
+  if (session.implicit_tls_error) {
+    session.broken = "the TLS handshake failed";
+    co_return skipped(ProbeId::banner, session, session.broken);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  auto greeting = co_await session.client.read_greeting();
+  ProbeResult result = new_result(ProbeId::banner, session);
+  result.duration = elapsed_since(start);
+
+  if (!greeting) {
+    const Error& error = greeting.error();
+    result.status = ProbeStatus::fail;
+    if (error.reply) {
+      result.summary = "refused: " + reply_line(*error.reply);
+      result.details["code"] = error.reply->code;
+      result.details["greeting"] = error.reply->text();
+      session.broken = "the server refused the session (" + std::to_string(error.reply->code) + ")";
+    } else {
+      result.summary = error.message;
+      session.broken = "no greeting";
+    }
+    add_diagnosis(result, diagnosis_for(error));
+    co_return result;
+  }
+
+  session.greeting = *greeting;
+  const Reply& reply = greeting->reply;
+  result.summary = reply_line(reply);
+  result.details["code"] = reply.code;
+  result.details["greeting"] = reply.text();
+  result.details["greeting_delay_ms"] = greeting->delay.count();
+
+  const auto connect_latency =
+      session.connect ? session.connect->latency : std::chrono::milliseconds{0};
+  GreetingDelay delay = classify_greeting_delay(connect_latency, greeting->delay);
+  result.details["greeting_delay"] = std::string(greeting_delay_name(delay));
+  if (delay == GreetingDelay::greet_pause) {
+    add_note(result, "greet-pause: the greeting came after " + seconds(greeting->delay) +
+                         " although the connection took " +
+                         std::to_string(connect_latency.count()) +
+                         " ms; the server waits on purpose (an anti-spam greet-pause), "
+                         "clients must wait for it and not talk first");
+  } else if (delay == GreetingDelay::slow) {
+    add_note(result,
+             "the greeting took " + seconds(greeting->delay) + ": a slow network or a busy server");
+  }
+
+  std::string named = banner_host(reply);
+  if (!named.empty()) result.details["banner_host"] = named;
+  const Target& target = session.options.target;
+  if (!named.empty() && !target.is_ip_literal && lower(named) != lower(session.plan.host))
+    add_note(result,
+             "the banner names " + named + ", not " + session.plan.host + " (the name asked for)");
+
+  if (greeting_is_masked(reply)) {
+    raise_status(result, ProbeStatus::warn);
+    add_note(result,
+             "the greeting is masked with asterisks: a firewall's SMTP inspection "
+             "(middlebox) is rewriting this session");
+    add_diagnosis(result, diagnosis_for_finding(Stage::banner,
+                                                "middlebox smtp inspection masked the greeting"));
+  }
+  for (const auto& warning : session.client.warnings()) add_note(result, warning);
+  co_return result;
+}
+
+}  // namespace smtpdoctor

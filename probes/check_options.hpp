@@ -1,0 +1,74 @@
+// Everything `smtpdoctor check` was asked to do, as one plain struct: filled by
+// cli/check_command.cpp (or by `selftest` and the tests directly) and read by every probe.
+// No parsing and no I/O here; the CLI validates, the pipeline reads.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/limits.hpp"
+#include "core/probe_id.hpp"
+#include "core/smtp_client.hpp"
+#include "core/stage.hpp"
+#include "core/target.hpp"
+
+namespace smtpdoctor {
+
+// The ports checked when none are named: submission, implicit-TLS submission, relay.
+inline const std::vector<std::uint16_t> kDefaultPorts{587, 465, 25};
+
+// The recipient `--relay-test` tries: .invalid can never be a real domain (RFC 2606 §2), so an
+// open relay accepting it harms nobody, and a "yes" can only mean the server relays anything.
+inline constexpr const char* kRelayTestRecipient = "relay-test@smtpdoctor-relay-test.invalid";
+
+struct CheckOptions {
+  std::string target_text;  // as the user wrote it, for the report heading
+  Target target;            // parsed; target.host is what we connect to
+  std::vector<std::uint16_t> ports = kDefaultPorts;
+  bool tls_on_connect = false;  // --tls-on-connect: implicit TLS on every port, not only 465
+  IpFamily family = IpFamily::any;
+
+  std::string helo;  // the EHLO name; the CLI fills in this host's FQDN when not given
+  bool helo_is_default = true;
+  std::string from;                   // empty: postmaster@<helo>
+  std::vector<std::string> to;        // --to, plus the user@domain target's address
+  std::optional<std::uint64_t> size;  // --size N: declared as SIZE=N on MAIL FROM
+
+  std::string auth_user;
+  std::string password;        // from --password-env/--password-file/prompt; never from argv
+  std::string auth_mechanism;  // --auth MECH; empty: the best offered
+  bool auth_all = false;
+  bool allow_plaintext_auth = false;
+
+  std::string tls_sni;
+  std::string ca_file;
+  bool insecure = false;
+
+  bool relay_test = false;
+  bool offline = false;
+  std::set<ProbeId> only;  // empty: every probe
+  std::set<ProbeId> skip;
+  std::optional<Stage> quit_after;
+
+  // --timeout: every network operation's limit; unset, the Limits defaults (connect 10 s,
+  // greeting and commands 30 s) apply.
+  std::optional<std::chrono::milliseconds> timeout;
+  std::optional<std::chrono::milliseconds> deadline;  // the whole run
+  bool strict = false;
+  bool verbose = false;  // keep transcripts in the report
+  Limits limits;         // the base limits; timeout overrides the client's per-operation ones
+
+  bool has_credentials() const { return !auth_user.empty(); }
+  std::string sender() const { return from.empty() ? "postmaster@" + helo : from; }
+  // Selected by --only/--skip.
+  bool wants(ProbeId id) const {
+    if (skip.count(id)) return false;
+    return only.empty() || only.count(id) > 0;
+  }
+};
+
+}  // namespace smtpdoctor

@@ -1,0 +1,205 @@
+#include "probes/internet_probe.hpp"
+
+#include <algorithm>
+
+#include "core/concurrently.hpp"
+#include "core/knowledge_base.hpp"
+#include "core/target.hpp"
+
+namespace smtpdoctor {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Error usage(std::string message) {
+  Error e;
+  e.kind = ErrorKind::usage;
+  e.message = std::move(message);
+  return e;
+}
+
+bool answered(const TcpReach& reach) {
+  return reach.outcome == TcpOutcome::connected || reach.outcome == TcpOutcome::refused;
+}
+
+std::string target_text(const std::string& host, std::uint16_t port) {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+         std::to_string(port);
+}
+
+}  // namespace
+
+Result<ReachabilityTarget> parse_reachability_target(std::string_view spec) {
+  std::string why;
+  auto target = parse_target(spec, &why);
+  if (!target) return usage("--reachability-target " + std::string(spec) + ": " + why);
+  if (!target->port || target->recipient)
+    return usage("--reachability-target takes HOST:PORT (e.g. 192.0.2.1:443), got " +
+                 std::string(spec));
+  return ReachabilityTarget{target->host, *target->port};
+}
+
+std::string_view internet_state_name(InternetState state) {
+  switch (state) {
+    case InternetState::online:
+      return "online";
+    case InternetState::dns_broken:
+      return "dns_broken";
+    case InternetState::no_network:
+      return "no_network";
+    case InternetState::restricted:
+      return "restricted";
+  }
+  return "no_network";
+}
+
+InternetState internet_state(const InternetEvidence& evidence) {
+  bool tcp = std::any_of(evidence.reaches.begin(), evidence.reaches.end(), answered);
+  bool dns = evidence.name_status == DnsStatus::ok;
+  if (tcp) return dns ? InternetState::online : InternetState::dns_broken;
+  return dns ? InternetState::restricted : InternetState::no_network;
+}
+
+asio::awaitable<InternetProbeOutcome> run_internet_probe(Resolver& resolver,
+                                                         InternetProbeOptions options) {
+  const auto started = Clock::now();
+  InternetProbeOutcome outcome;
+  ProbeResult& result = outcome.result;
+  result.id = ProbeId::internet;
+  result.target.host = options.name;
+
+  // Targets given by name need the resolver first; their failure is DNS evidence, not TCP.
+  std::vector<DnsAnswer<AddressRecord>> target_answers(options.targets.size());
+  DnsAnswer<AddressRecord> name_answer;
+  {
+    std::vector<asio::awaitable<void>> lookups;
+    lookups.push_back(
+        [](Resolver& r, std::string n, DnsAnswer<AddressRecord>& out) -> asio::awaitable<void> {
+          out = co_await r.a(n);
+        }(resolver, options.name, name_answer));
+    for (std::size_t i = 0; i < options.targets.size(); ++i) {
+      const auto& host = options.targets[i].host;
+      if (is_ipv4_literal(host) || is_ipv6_literal(host)) continue;
+      lookups.push_back(
+          [](Resolver& r, std::string n, DnsAnswer<AddressRecord>& out) -> asio::awaitable<void> {
+            out = co_await r.a(n);
+          }(resolver, host, target_answers[i]));
+    }
+    co_await run_concurrently(std::move(lookups));
+  }
+
+  std::vector<TcpEndpoint> endpoints;
+  std::vector<std::size_t> endpoint_target;
+  Details targets = Details::array();
+  for (std::size_t i = 0; i < options.targets.size(); ++i) {
+    const auto& t = options.targets[i];
+    if (is_ipv4_literal(t.host) || is_ipv6_literal(t.host)) {
+      endpoints.push_back({t.host, t.port});
+      endpoint_target.push_back(i);
+    } else if (target_answers[i].ok() && !target_answers[i].records.empty()) {
+      endpoints.push_back({target_answers[i].records.front().address, t.port});
+      endpoint_target.push_back(i);
+    }
+  }
+  InternetEvidence evidence;
+  evidence.name_status = name_answer.status;
+  evidence.reaches = co_await tcp_reach_all(endpoints, options.connect_timeout);
+
+  std::size_t answering = 0;
+  for (std::size_t i = 0; i < options.targets.size(); ++i) {
+    const auto& t = options.targets[i];
+    Details entry = Details::object();
+    entry["target"] = target_text(t.host, t.port);
+    auto it = std::find(endpoint_target.begin(), endpoint_target.end(), i);
+    if (it == endpoint_target.end()) {
+      entry["outcome"] = "cannot resolve";
+      entry["detail"] = std::string(dns_status_name(target_answers[i].status));
+    } else {
+      const TcpReach& reach = evidence.reaches[it - endpoint_target.begin()];
+      entry["address"] = reach.address;
+      entry["outcome"] = std::string(tcp_outcome_name(reach.outcome));
+      entry["elapsed_ms"] = reach.elapsed.count();
+      entry["detail"] = reach.detail;
+      if (answered(reach)) ++answering;
+    }
+    targets.push_back(std::move(entry));
+  }
+  outcome.state = internet_state(evidence);
+  result.details["state"] = std::string(internet_state_name(outcome.state));
+  result.details["name"] = options.name;
+  result.details["name_status"] = std::string(dns_status_name(name_answer.status));
+  if (!name_answer.ok() && !name_answer.detail.empty())
+    result.details["name_detail"] = name_answer.detail;
+  result.details["targets"] = std::move(targets);
+
+  const std::string hosts_line = std::to_string(answering) + " of " +
+                                 std::to_string(options.targets.size()) + " hosts answered";
+  switch (outcome.state) {
+    case InternetState::online:
+      result.status = ProbeStatus::ok;
+      result.summary = "online: " + options.name + " resolves, " + hosts_line;
+      break;
+    case InternetState::dns_broken: {
+      result.status = ProbeStatus::fail;
+      result.summary = "DNS is broken: " + options.name + " " +
+                       std::string(dns_status_name(name_answer.status)) +
+                       ", but the network works (" + hosts_line + ")";
+      Evidence ev;
+      ev.stage = Stage::resolve;
+      ev.dns = name_answer.status == DnsStatus::nxdomain   ? DnsOutcome::nxdomain
+               : name_answer.status == DnsStatus::refused  ? DnsOutcome::refused
+               : name_answer.status == DnsStatus::servfail ? DnsOutcome::servfail
+                                                           : DnsOutcome::timeout;
+      Diagnosis d = diagnose(ev);
+      d.cause = "The network works but the DNS resolver does not answer for " + options.name +
+                " (" + std::string(dns_status_name(name_answer.status)) +
+                "): no mail server name can be found.";
+      d.fix =
+          "Check the resolver settings (/etc/resolv.conf, DHCP, VPN) or name a working "
+          "resolver with --dns-server.";
+      d.rule = "internet-dns-broken";
+      result.diagnoses.push_back(std::move(d));
+      break;
+    }
+    case InternetState::no_network: {
+      result.status = ProbeStatus::fail;
+      result.summary =
+          "no network: no well-known host answered and " + options.name + " does not resolve";
+      Evidence ev;
+      ev.stage = Stage::connect;
+      ev.socket_error = std::make_error_code(std::errc::network_unreachable);
+      Diagnosis d = diagnose(ev);
+      d.category = Category::no_internet;
+      d.cause =
+          "This machine cannot reach the internet: no well-known host answered and the "
+          "DNS resolver did not answer either.";
+      d.rule = "internet-none";
+      result.diagnoses.push_back(std::move(d));
+      break;
+    }
+    case InternetState::restricted: {
+      result.status = ProbeStatus::warn;
+      result.summary = options.name + " resolves but no well-known host answered on its port (" +
+                       hosts_line + "): a firewall or a proxy-only network";
+      Evidence ev;
+      ev.stage = Stage::connect;
+      ev.socket_error = std::make_error_code(std::errc::network_unreachable);
+      Diagnosis d = diagnose(ev);
+      d.category = Category::no_internet;
+      d.permanent = false;
+      d.cause =
+          "DNS answers but none of the well-known hosts accepts a connection: a firewall "
+          "lets only some traffic out, or the network allows only a proxy.";
+      d.fix =
+          "Check the firewall and proxy settings; mail needs direct TCP to the mail server's "
+          "port (587, 465 or 25).";
+      d.rule = "internet-restricted";
+      result.diagnoses.push_back(std::move(d));
+      break;
+    }
+  }
+  result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  co_return outcome;
+}
+
+}  // namespace smtpdoctor

@@ -1,0 +1,164 @@
+#include "probes/port_session.hpp"
+
+#include <algorithm>
+
+#include "core/knowledge_base.hpp"
+#include "probes/probes.hpp"
+
+namespace smtpdoctor {
+
+void RunControl::add(SmtpClient* client) {
+  live_.push_back(client);
+  if (stopped()) client->cancel();
+}
+
+void RunControl::remove(SmtpClient* client) {
+  live_.erase(std::remove(live_.begin(), live_.end(), client), live_.end());
+}
+
+void RunControl::stop(Stop why) {
+  if (why_ == Stop::none) why_ = why;
+  // Cancelling wakes each coroutine with ErrorKind::cancelled; they unregister on their way out.
+  auto live = live_;
+  for (auto* client : live) client->cancel();
+}
+
+std::string RunControl::stop_reason() const {
+  switch (why_) {
+    case Stop::none:
+      return "";
+    case Stop::deadline:
+      return "--deadline reached";
+    case Stop::interrupted:
+      return "interrupted";
+  }
+  return "";
+}
+
+ClientOptions client_options(const CheckOptions& options, const PortPlan& plan) {
+  ClientOptions client;
+  client.host = plan.host;
+  client.port = plan.port;
+  client.family = options.family;
+  client.implicit_tls = plan.implicit_tls();
+  client.tls_sni = options.tls_sni;
+  client.tls.ca_file = options.ca_file;
+  client.tls.insecure = options.insecure;
+  client.limits = options.limits;
+  if (options.timeout) {
+    client.limits.connect_timeout = *options.timeout;
+    client.limits.greeting_timeout = *options.timeout;
+    client.limits.command_timeout = *options.timeout;
+    client.limits.tls_handshake_timeout = *options.timeout;
+  }
+  return client;
+}
+
+ProbeTarget PortSession::target() const {
+  ProbeTarget target;
+  target.host = plan.host;
+  target.port = plan.port;
+  if (connect && connect->address != plan.host) target.address = connect->address;
+  return target;
+}
+
+ProbeResult new_result(ProbeId id, const PortSession& session) {
+  ProbeResult result;
+  result.id = id;
+  result.target = session.target();
+  return result;
+}
+
+ProbeResult skipped(ProbeId id, const PortSession& session, std::string reason) {
+  ProbeResult result = new_result(id, session);
+  result.status = ProbeStatus::skip;
+  result.skip_reason = std::move(reason);
+  result.summary = "skipped: " + result.skip_reason;
+  return result;
+}
+
+std::chrono::milliseconds elapsed_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               start);
+}
+
+Diagnosis diagnosis_for(const Error& error) {
+  if (error.kind != ErrorKind::network && error.kind != ErrorKind::timeout) return diagnose(error);
+  // A socket failure is evidence by its errno and stage. The message is our own wording
+  // ("cannot connect to ...: Connection refused"), and matching it as text would pick the rules
+  // meant for pasted client errors (e.g. "a library fell back to localhost").
+  Evidence evidence;
+  evidence.stage = error.stage;
+  // Asio reports errno values in its own category ("asio.system"), which is a different object
+  // from std::system_category(): the knowledge base's errno rules only know the latter.
+  if (error.code)
+    evidence.socket_error = std::string_view(error.code.category().name()) == "asio.system"
+                                ? std::error_code(error.code.value(), std::system_category())
+                                : error.code;
+  if (error.kind == ErrorKind::timeout && !error.code)
+    evidence.socket_error = std::make_error_code(std::errc::timed_out);
+  Diagnosis diagnosis = diagnose(evidence);
+  if (diagnosis.rule == "unknown") return diagnose(error);  // no errno rule: let the text speak
+  return diagnosis;
+}
+
+Diagnosis diagnosis_for(Stage stage, const Reply& reply) {
+  Evidence evidence;
+  evidence.stage = stage;
+  evidence.reply = reply;
+  return diagnose(evidence);
+}
+
+std::optional<Diagnosis> diagnosis_for_finding(Stage stage, std::string text) {
+  Evidence evidence;
+  evidence.stage = stage;
+  evidence.text = std::move(text);
+  Diagnosis diagnosis = diagnose(evidence);
+  // The knowledge base's fallbacks ("code-class", "unknown") say only "not recognised".
+  if (diagnosis.rule == "unknown" || diagnosis.rule == "code-class") return std::nullopt;
+  return diagnosis;
+}
+
+}  // namespace smtpdoctor
+
+namespace smtpdoctor {
+
+std::string reply_line(const Reply& reply) {
+  std::string line = std::to_string(reply.code);
+  if (!reply.lines.empty()) line += " " + reply.lines.front();
+  return line;
+}
+
+void add_diagnosis(ProbeResult& result, Diagnosis diagnosis) {
+  for (const auto& existing : result.diagnoses)
+    if (existing.category == diagnosis.category && existing.rule == diagnosis.rule) return;
+  result.diagnoses.push_back(std::move(diagnosis));
+}
+
+void add_diagnosis(ProbeResult& result, std::optional<Diagnosis> diagnosis) {
+  if (diagnosis) add_diagnosis(result, std::move(*diagnosis));
+}
+
+void add_note(ProbeResult& result, const std::string& note) {
+  if (!result.details.contains("notes")) result.details["notes"] = Details::array();
+  result.details["notes"].push_back(note);
+}
+
+void raise_status(ProbeResult& result, ProbeStatus status) {
+  auto rank = [](ProbeStatus s) {
+    switch (s) {
+      case ProbeStatus::skip:
+        return 0;
+      case ProbeStatus::ok:
+        return 1;
+      case ProbeStatus::warn:
+        return 2;
+      case ProbeStatus::fail:
+        return 3;
+    }
+    return 0;
+  };
+  if (rank(status) > rank(result.status)) result.status = status;
+}
+
+}  // namespace smtpdoctor

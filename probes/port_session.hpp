@@ -1,0 +1,115 @@
+// What the probes of one port share: the plan (which host and port, what role), the one
+// SmtpClient the conversation runs on, and what each probe learned for the ones after it.
+// Also RunControl, the run-wide switch that --deadline and SIGINT pull to stop every session.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/report.hpp"
+#include "core/smtp_client.hpp"
+#include "probes/check_options.hpp"
+#include "probes/session_findings.hpp"
+
+namespace smtpdoctor {
+
+// Every live client of the run, so the deadline and SIGINT can cancel them all at once.
+class RunControl {
+ public:
+  enum class Stop { none, deadline, interrupted };
+
+  void add(SmtpClient* client);
+  void remove(SmtpClient* client);
+  void stop(Stop why);  // cancels every live client; later sessions see stopped() and skip
+  bool stopped() const { return why_ != Stop::none; }
+  Stop why() const { return why_; }
+  std::string stop_reason() const;  // "--deadline reached", "interrupted"
+
+ private:
+  std::vector<SmtpClient*> live_;
+  Stop why_ = Stop::none;
+};
+
+// Registers a client with the RunControl for as long as it lives.
+class LiveClient {
+ public:
+  LiveClient(RunControl& control, SmtpClient& client) : control_(control), client_(client) {
+    control_.add(&client_);
+  }
+  ~LiveClient() { control_.remove(&client_); }
+  LiveClient(const LiveClient&) = delete;
+  LiveClient& operator=(const LiveClient&) = delete;
+
+ private:
+  RunControl& control_;
+  SmtpClient& client_;
+};
+
+struct PortPlan {
+  std::string host;  // what we connect to (the target host; later: each MX exchanger)
+  std::uint16_t port = 25;
+  PortRole role = PortRole::submission;
+  bool implicit_tls() const { return role == PortRole::implicit_tls; }
+};
+
+// Client options for one port from the check options: timeouts, TLS trust, SNI, family.
+ClientOptions client_options(const CheckOptions& options, const PortPlan& plan);
+
+// A side conversation (STARTTLS enforcement, --auth-all, --relay-test) reports its transcript.
+struct SideTranscript {
+  std::string label;  // "starttls-enforcement", "auth-all CRAM-MD5", "relay-test"
+  Transcript transcript;
+};
+
+struct PortSession {
+  PortSession(const CheckOptions& o, PortPlan p, SmtpClient& c, RunControl& r)
+      : options(o), plan(std::move(p)), client(c), control(r) {}
+
+  const CheckOptions& options;
+  PortPlan plan;
+  SmtpClient& client;
+  RunControl& control;
+
+  // Learned along the way.
+  std::optional<ConnectInfo> connect;
+  std::optional<Error> implicit_tls_error;  // 465: TCP connected but the handshake failed
+  std::optional<Greeting> greeting;
+  std::optional<Capabilities> before_tls;
+  std::optional<Capabilities> after_tls;  // EHLO again inside TLS
+  std::optional<TlsInfo> tls;
+  bool authenticated = false;
+  std::vector<SideTranscript> side_transcripts;
+
+  // Why the probes after this point cannot run ("tcp failed: connection refused"); empty while
+  // the session is usable.
+  std::string broken;
+
+  // The capabilities in force now: after TLS when there was TLS.
+  const Capabilities* current_capabilities() const {
+    if (after_tls) return &*after_tls;
+    if (before_tls) return &*before_tls;
+    return nullptr;
+  }
+  ProbeTarget target() const;
+};
+
+// A fresh result for `id` on this port, stamped with its target.
+ProbeResult new_result(ProbeId id, const PortSession& session);
+// A skipped result with its reason.
+ProbeResult skipped(ProbeId id, const PortSession& session, std::string reason);
+
+// Elapsed since `start`, for ProbeResult::duration.
+std::chrono::milliseconds elapsed_since(std::chrono::steady_clock::time_point start);
+
+// The one place probes ask the knowledge base: a failure (an Error), a refusal (a reply at a
+// stage), or a finding described by its stage and a text (a warning that has no server reply,
+// e.g. "starttls not offered"). A finding no rule knows gets no diagnosis (nullopt) rather than
+// the knowledge base's generic "not recognised" one; the probe's summary and notes still say it.
+Diagnosis diagnosis_for(const Error& error);
+Diagnosis diagnosis_for(Stage stage, const Reply& reply);
+std::optional<Diagnosis> diagnosis_for_finding(Stage stage, std::string text);
+
+}  // namespace smtpdoctor

@@ -1,0 +1,426 @@
+#!/usr/bin/env python3
+"""`smtpdoctor check` against the loopback test server (`smtpdoctor serve`) playing each of its
+faults: every fault shows up as the probe status and the diagnosis category a user would need,
+and every report is valid against the published JSON Schema. Only 127.0.0.1."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from check_common import (HELO, SMTPDOCTOR, categories, check, environment,  # noqa: E402
+                          make_certificates, notes, probe, run, validate)
+from serve_fixture import Serve  # noqa: E402
+
+
+def free_port():
+    """A loopback port with nothing listening (bound, then closed)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Certificates:
+    """One test CA and server certificate for the whole module (openssl CLI, well under 1 s)."""
+    dir = None
+    ca_file = cert_file = key_file = None
+
+    @classmethod
+    def get(cls):
+        if cls.dir is None:
+            cls.dir = tempfile.mkdtemp(prefix="smtpdoctor-check-certs-")
+            cls.ca_file, cls.cert_file, cls.key_file = make_certificates(cls.dir)
+        return cls
+
+
+def serve(*args):
+    """`smtpdoctor serve` with the test CA's certificate, so --ca-file makes TLS verify."""
+    certs = Certificates.get()
+    return Serve("--cert", certs.cert_file, "--key", certs.key_file, *args, store=False,
+                 json_events=True)
+
+
+def trusted(port, *args):
+    return ("127.0.0.1:%d" % port, "--ca-file", Certificates.get().ca_file, *args)
+
+
+class HealthyServerTest(unittest.TestCase):
+    def test_a_healthy_server_with_a_login_passes_every_probe_and_exits_0(self):
+        with serve("--user", "alice:s3cret", "--require-tls") as server:
+            code, report = check(*trusted(server.port, "--auth-user", "alice",
+                                          "--password-env", "CHECK_PW", "--to",
+                                          "bob@example.test"), env={"CHECK_PW": "s3cret"})
+        self.assertEqual(code, 0, report)
+        self.assertEqual(report["verdict"], "ok")
+        for probe_id in ("tcp", "banner", "ehlo", "tls", "auth", "envelope"):
+            self.assertEqual(probe(report, probe_id)["status"], "ok", probe(report, probe_id))
+        tls = probe(report, "tls")
+        self.assertTrue(tls["details"]["verified"])
+        self.assertTrue(tls["details"]["starttls_enforced"])
+        self.assertIn("AUTH is offered only after STARTTLS", notes(tls))
+        self.assertIn("logged in as alice", probe(report, "auth")["summary"])
+        self.assertIn("1/1 recipients accepted", probe(report, "envelope")["summary"])
+        # The password never appears anywhere in the report.
+        self.assertNotIn("s3cret", str(report))
+
+    def test_the_transcript_redacts_the_password_and_never_sends_data(self):
+        with serve("--user", "alice:s3cret") as server:
+            code, out, err = run(["check", *trusted(server.port, "--auth-user", "alice",
+                                                    "--password-env", "CHECK_PW", "--auth",
+                                                    "PLAIN", "--to", "bob@example.test"),
+                                  "--offline", "--helo", HELO, "-v"], env={"CHECK_PW": "s3cret"})
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("Transcript of", out)
+        self.assertIn("<redacted>", out)
+        self.assertNotIn("s3cret", out + err)
+        self.assertNotIn("czNjcmV0", out + err)  # base64("s3cret")
+        self.assertNotIn("-> DATA", out)
+        self.assertNotIn("-> BDAT", out)
+        self.assertIn("~> RSET", out)
+        self.assertIn("~> QUIT", out)
+
+
+class FaultTest(unittest.TestCase):
+    def test_a_421_greeting_fails_the_banner_as_service_unavailable(self):
+        with serve("--fault", "banner=421") as server:
+            code, report = check(*trusted(server.port))
+        self.assertEqual(code, 1)
+        banner = probe(report, "banner")
+        self.assertEqual(banner["status"], "fail")
+        self.assertIn("421", banner["summary"])
+        self.assertIn("service_unavailable", categories(banner))
+        self.assertEqual(probe(report, "ehlo")["status"], "skip")
+        self.assertIn("refused the session", probe(report, "ehlo")["skip_reason"])
+
+    def test_a_554_greeting_fails_the_banner(self):
+        with serve("--fault", "banner=554") as server:
+            code, report = check(*trusted(server.port))
+        self.assertEqual(code, 1)
+        banner = probe(report, "banner")
+        self.assertEqual(banner["status"], "fail")
+        self.assertIn("554", banner["summary"])
+        self.assertIn("service_unavailable", categories(banner))
+
+    def test_a_server_that_refuses_ehlo_is_talked_to_with_helo_and_offers_no_starttls(self):
+        with serve("--fault", "ehlo-refused") as server:
+            code, report = check(*trusted(server.port))
+        self.assertEqual(code, 1)
+        ehlo = probe(report, "ehlo")
+        self.assertEqual(ehlo["status"], "warn")
+        self.assertTrue(ehlo["details"]["used_helo"])
+        self.assertIn("HELO accepted", ehlo["summary"])
+        self.assertEqual(probe(report, "tls")["status"], "fail")
+        self.assertIn("STARTTLS not offered", probe(report, "tls")["summary"])
+
+    def test_greylisting_at_mail_is_a_warning_diagnosed_greylisted(self):
+        with serve("--fault", "greylist=mail") as server:
+            code, report = check(*trusted(server.port, "--to", "bob@example.test"))
+        envelope = probe(report, "envelope")
+        self.assertEqual(envelope["status"], "warn")
+        self.assertIn("451", envelope["summary"])
+        self.assertIn("greylisted", categories(envelope))
+        self.assertEqual(code, 0, "a warning alone exits 0")
+        self.assertEqual(report["verdict"], "warn")
+
+    def test_strict_makes_a_warning_fail(self):
+        with serve("--fault", "greylist=mail") as server:
+            code, report = check(*trusted(server.port, "--to", "bob@example.test", "--strict"))
+        self.assertEqual(code, 1)
+
+    def test_greylisting_at_rcpt_names_the_recipient(self):
+        with serve("--fault", "greylist=rcpt") as server:
+            code, report = check(*trusted(server.port, "--to", "bob@example.test"))
+        envelope = probe(report, "envelope")
+        self.assertEqual(envelope["status"], "warn")
+        self.assertEqual(envelope["details"]["recipients"][0]["address"], "bob@example.test")
+        self.assertFalse(envelope["details"]["recipients"][0]["accepted"])
+        self.assertIn("greylisted", categories(envelope))
+
+    def test_an_unknown_user_fails_the_envelope_and_the_other_recipient_is_still_reported(self):
+        with serve("--fault", "unknown-user=nobody@example.test") as server:
+            code, report = check(*trusted(server.port, "--to", "nobody@example.test", "--to",
+                                          "bob@example.test"))
+        self.assertEqual(code, 1)
+        envelope = probe(report, "envelope")
+        self.assertEqual(envelope["status"], "fail")
+        self.assertIn("1/2 recipients accepted", envelope["summary"])
+        self.assertIn("recipient_unknown", categories(envelope))
+        outcomes = {r["address"]: r["accepted"] for r in envelope["details"]["recipients"]}
+        self.assertEqual(outcomes, {"nobody@example.test": False, "bob@example.test": True})
+
+    def test_a_connection_dropped_at_mail_fails_the_envelope(self):
+        with serve("--fault", "drop-after=MAIL") as server:
+            code, report = check(*trusted(server.port, "--to", "bob@example.test"))
+        self.assertEqual(code, 1)
+        envelope = probe(report, "envelope")
+        self.assertEqual(envelope["status"], "fail")
+        self.assertIn("closed", envelope["summary"])
+
+    def test_a_broken_tls_handshake_fails_tls_and_skips_what_needs_it(self):
+        with serve("--fault", "tls-fail") as server:
+            code, report = check(*trusted(server.port))
+        self.assertEqual(code, 1)
+        tls = probe(report, "tls")
+        self.assertEqual(tls["status"], "fail")
+        self.assertIn("tls_failure", categories(tls))
+        self.assertEqual(probe(report, "auth")["status"], "skip")
+        self.assertIn("STARTTLS failed", probe(report, "auth")["skip_reason"])
+
+    def test_an_untrusted_certificate_fails_tls_as_cert_invalid(self):
+        with serve() as server:
+            code, report = check("127.0.0.1:%d" % server.port)
+        self.assertEqual(code, 1)
+        tls = probe(report, "tls")
+        self.assertEqual(tls["status"], "fail")
+        self.assertIn("cert_invalid", categories(tls))
+
+    def test_insecure_goes_on_past_a_bad_certificate_but_says_so(self):
+        with serve() as server:
+            code, report = check("127.0.0.1:%d" % server.port, "--insecure")
+        tls = probe(report, "tls")
+        self.assertEqual(tls["status"], "warn")
+        self.assertFalse(tls["details"]["verified"])
+        self.assertTrue(tls["details"]["insecure"])
+        self.assertTrue(report["options"]["insecure"])
+        self.assertIn("cert_invalid", categories(tls))
+        self.assertNotEqual(probe(report, "envelope")["status"], "skip")
+
+    def test_a_submission_port_without_starttls_fails_tls(self):
+        with serve("--hide", "STARTTLS") as server:
+            code, report = check(*trusted(server.port))
+        self.assertEqual(code, 1)
+        self.assertEqual(probe(report, "tls")["status"], "fail")
+        self.assertIn("STARTTLS not offered", probe(report, "tls")["summary"])
+
+    def test_mail_accepted_before_starttls_on_a_submission_port_is_a_warning(self):
+        with serve() as server:
+            code, report = check(*trusted(server.port))
+        tls = probe(report, "tls")
+        self.assertEqual(tls["status"], "warn")
+        self.assertFalse(tls["details"]["starttls_enforced"])
+        self.assertIn("MAIL FROM before STARTTLS was accepted", notes(tls))
+
+    def test_a_wrong_password_fails_auth_as_auth_failed(self):
+        with serve("--user", "alice:s3cret") as server:
+            code, report = check(*trusted(server.port, "--auth-user", "alice", "--password-env",
+                                          "CHECK_PW"), env={"CHECK_PW": "wrong"})
+        self.assertEqual(code, 1)
+        auth = probe(report, "auth")
+        self.assertEqual(auth["status"], "fail")
+        self.assertIn("535", auth["summary"])
+        self.assertIn("auth_failed", categories(auth))
+
+    def test_auth_all_reports_each_mechanism(self):
+        with serve("--user", "alice:s3cret") as server:
+            code, report = check(*trusted(server.port, "--auth-user", "alice", "--password-env",
+                                          "CHECK_PW", "--auth-all"), env={"CHECK_PW": "s3cret"})
+        tried = probe(report, "auth")["details"]["mechanisms_tried"]
+        self.assertEqual(tried, {"PLAIN": "works", "LOGIN": "works", "CRAM-MD5": "works"})
+
+    def test_credentials_are_not_sent_without_tls(self):
+        password = {"CHECK_PW": "s3cret"}
+        with serve("--user", "alice:s3cret", "--hide", "STARTTLS") as server:
+            code, report = check(*trusted(server.port, "--auth-user", "alice", "--password-env",
+                                          "CHECK_PW"), env=password)
+            auth = probe(report, "auth")
+            self.assertEqual(auth["status"], "skip")
+            self.assertIn("not encrypted", auth["skip_reason"])
+            code, report = check(*trusted(server.port, "--auth-user", "alice", "--password-env",
+                                          "CHECK_PW", "--allow-plaintext-auth"), env=password)
+            self.assertEqual(probe(report, "auth")["status"], "ok")
+
+    def test_a_refused_relay_passes_the_relay_test(self):
+        with serve() as server:
+            code, report = check(*trusted(server.port, "--relay-test"))
+        envelope = probe(report, "envelope")
+        self.assertFalse(envelope["details"]["open_relay"])
+        self.assertIn("relaying refused", envelope["details"]["relay_test"])
+
+    def test_an_open_relay_fails_the_envelope(self):
+        with serve("--local-domain", "smtpdoctor-relay-test.invalid") as server:
+            code, report = check(*trusted(server.port, "--relay-test"))
+        self.assertEqual(code, 1)
+        envelope = probe(report, "envelope")
+        self.assertEqual(envelope["status"], "fail")
+        self.assertTrue(envelope["details"]["open_relay"])
+        self.assertIn("open relay", envelope["summary"])
+
+    def test_size_is_declared_on_mail_from(self):
+        with serve("--max-size", "1000") as server:
+            code, out, err = run(["check", *trusted(server.port, "--size", "5000", "--to",
+                                                    "bob@example.test"),
+                                  "--offline", "--helo", HELO, "-v"])
+        self.assertIn("SIZE=5000", out)
+        self.assertIn("over the server's limit", out)
+
+
+class TransportTest(unittest.TestCase):
+    def test_a_closed_port_fails_tcp_as_connection_refused(self):
+        port = free_port()
+        code, report = check("127.0.0.1:%d" % port)
+        self.assertEqual(code, 1)
+        tcp = probe(report, "tcp")
+        self.assertEqual(tcp["status"], "fail")
+        self.assertEqual(tcp["details"]["outcome"], "refused")
+        self.assertIn("connection_refused", categories(tcp))
+        self.assertEqual(tcp["details"]["families"], {"ipv4": "refused"})
+        self.assertIn("tcp refused", probe(report, "banner")["skip_reason"])
+
+    def test_ipv6_loopback_is_checked_with_brackets(self):
+        try:
+            with socket.socket(socket.AF_INET6) as s:
+                s.bind(("::1", 0))
+                port = s.getsockname()[1]
+        except OSError:
+            self.skipTest("no IPv6 loopback")
+        code, report = check("[::1]:%d" % port, "--only", "tcp")
+        tcp = probe(report, "tcp")
+        self.assertEqual(tcp["details"]["families"], {"ipv6": "refused"})
+
+    def test_implicit_tls_is_used_on_the_tls_listener(self):
+        certs = Certificates.get()
+        with serve("--tls-listen", "127.0.0.1:0") as server:
+            line = server.wait_for_line(r'"tls": ?"implicit"')
+            import json
+            tls_port = json.loads(line)["port"]
+            code, report = check("127.0.0.1:%d" % tls_port, "--tls-on-connect", "--ca-file",
+                                 certs.ca_file)
+        tls = probe(report, "tls")
+        self.assertEqual(tls["status"], "ok", tls)
+        self.assertEqual(tls["details"]["mode"], "implicit")
+        self.assertTrue(tls["details"]["verified"])
+
+    def test_all_ports_are_checked_at_once(self):
+        # Three servers that each wait 1 s before greeting: checked one after another they take
+        # over 3 s; at once, about 1 s. Compare against the sum, not a wall-clock number.
+        servers = [serve("--fault", "greeting-delay=1s") for _ in range(3)]
+        try:
+            ports = [s.port for s in servers]
+            started = time.monotonic()
+            code, report = check("127.0.0.1", "--ports", ",".join(map(str, ports)), "--ca-file",
+                                 Certificates.get().ca_file)
+            elapsed = time.monotonic() - started
+        finally:
+            for s in servers:
+                s.__exit__(None, None, None)
+        per_port = []
+        for port in ports:
+            total = sum(p["duration_ms"] for p in report["probes"] if p.get("port") == port)
+            self.assertGreaterEqual(probe(report, "banner", port)["details"]["greeting_delay_ms"],
+                                    900)
+            per_port.append(total)
+        self.assertLess(report["duration_ms"], 0.6 * sum(per_port),
+                        "ports ran one after another: %s ms vs per-port %s" %
+                        (report["duration_ms"], per_port))
+        self.assertLess(elapsed * 1000, 0.75 * sum(per_port) + 1000)
+
+    def test_a_greet_pause_is_told_apart_from_a_slow_network(self):
+        with serve("--fault", "greeting-delay=3s") as server:
+            code, report = check(*trusted(server.port, "--only", "banner"))
+        banner = probe(report, "banner")
+        self.assertEqual(banner["details"]["greeting_delay"], "greet-pause")
+        self.assertIn("greet-pause", notes(banner))
+        self.assertEqual(banner["status"], "ok")
+
+    def test_the_deadline_cuts_a_tarpit_short(self):
+        with serve("--fault", "tarpit=5s") as server:
+            started = time.monotonic()
+            code, report = check(*trusted(server.port, "--deadline", "1s"))
+            elapsed = time.monotonic() - started
+        self.assertLess(elapsed, 4.5)
+        self.assertEqual(code, 1)
+        cut = [p for p in report["probes"] if p["summary"].startswith("cut short")]
+        self.assertTrue(cut, report["probes"])
+        skipped = [p for p in report["probes"] if p.get("skip_reason") == "--deadline reached"]
+        self.assertTrue(skipped)
+
+    def test_timeout_limits_each_operation(self):
+        with serve("--fault", "tarpit=5s") as server:
+            started = time.monotonic()
+            code, report = check(*trusted(server.port, "--timeout", "500ms"))
+            elapsed = time.monotonic() - started
+        self.assertLess(elapsed, 4.5)
+        self.assertEqual(probe(report, "banner")["status"], "fail")
+
+    def test_quit_after_ehlo_stops_there_like_swaks(self):
+        with serve() as server:
+            code, report = check(*trusted(server.port, "--quit-after", "ehlo"))
+        self.assertEqual(probe(report, "ehlo")["status"], "ok")
+        for probe_id in ("tls", "auth", "envelope"):
+            self.assertEqual(probe(report, probe_id)["skip_reason"], "--quit-after ehlo")
+
+    def test_only_and_skip_select_probes(self):
+        with serve() as server:
+            code, report = check(*trusted(server.port, "--only", "tcp,banner"))
+            self.assertEqual(probe(report, "tcp")["status"], "ok")
+            self.assertEqual(probe(report, "ehlo")["skip_reason"], "not selected by --only")
+            code, report = check(*trusted(server.port, "--skip", "envelope"))
+            self.assertEqual(probe(report, "envelope")["skip_reason"], "--skip envelope")
+            self.assertNotEqual(probe(report, "tls")["status"], "skip")
+
+    def test_sigint_interrupts_with_exit_130_and_a_report(self):
+        with serve("--fault", "tarpit=10s") as server:
+            proc = subprocess.Popen([SMTPDOCTOR, "check", "127.0.0.1:%d" % server.port,
+                                     "--offline", "--json", "--helo", HELO],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    env=environment())
+            time.sleep(0.7)
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=10)
+        self.assertEqual(proc.returncode, 130, err)
+        validate(out)
+        import json
+        report = json.loads(out)
+        self.assertTrue(report["interrupted"])
+
+
+class UsageTest(unittest.TestCase):
+    def test_a_misspelt_probe_gets_a_suggestion_and_exit_2(self):
+        code, out, err = run(["check", "127.0.0.1:25", "--offline", "--only", "tsl"])
+        self.assertEqual(code, 2)
+        self.assertIn("did you mean 'tls'", err)
+
+    def test_usage_errors_are_json_with_json(self):
+        code, out, err = run(["check", "127.0.0.1:25", "--offline", "--json", "--quit-after",
+                              "lunch"])
+        self.assertEqual(code, 2)
+        import json
+        error = json.loads(out)
+        self.assertEqual(error["error"], "usage")
+        self.assertIn("lunch", error["message"])
+
+    def test_a_password_is_never_taken_from_a_pipe(self):
+        code, out, err = run(["check", "127.0.0.1:25", "--offline", "--auth-user", "alice"])
+        self.assertEqual(code, 2)
+        self.assertIn("--password-env", err)
+
+    def test_bad_targets_and_ports_are_usage_errors(self):
+        for argv in (["check", "bad host"], ["check", "127.0.0.1", "--ports", "25,x"],
+                     ["check"], ["check", "127.0.0.1", "--to", "not-an"
+                                                      "-address"]):
+            code, out, err = run(argv + ["--offline"])
+            self.assertEqual(code, 2, argv)
+
+    def test_nagios_format_has_nagios_exit_codes(self):
+        port = free_port()
+        code, out, err = run(["check", "127.0.0.1:%d" % port, "--offline", "--format", "nagios",
+                              "--helo", HELO])
+        self.assertEqual(code, 2)
+        self.assertTrue(out.startswith("SMTP CRITICAL"), out)
+        self.assertEqual(out.count("\n"), 1)
+
+
+def tearDownModule():
+    if Certificates.dir:
+        shutil.rmtree(Certificates.dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,236 @@
+#include "core/knowledge_base.hpp"
+
+#include <doctest/doctest.h>
+
+#include <set>
+#include <string>
+
+#include "core/enhanced_codes.hpp"
+
+using namespace smtpdoctor;
+
+namespace {
+
+Reply reply(int code, std::string text) {
+  Reply r;
+  r.code = code;
+  r.enhanced = parse_enhanced_code(text);
+  if (r.enhanced) text = text.substr(r.enhanced->str().size() + 1);
+  r.lines.push_back(std::move(text));
+  return r;
+}
+
+Diagnosis at(Stage stage, int code, std::string text) {
+  Evidence ev;
+  ev.stage = stage;
+  ev.reply = reply(code, std::move(text));
+  return diagnose(ev);
+}
+
+}  // namespace
+
+TEST_CASE("a server that answers 530 to MAIL before AUTH is diagnosed auth_required") {
+  Diagnosis d = at(Stage::mail, 530, "5.7.0 Authentication required");
+  CHECK(d.category == Category::auth_required);
+  CHECK(d.permanent);
+  CHECK(d.code == 530);
+  REQUIRE(d.enhanced);
+  CHECK(d.enhanced->str() == "5.7.0");
+  CHECK_FALSE(d.cause.empty());
+  CHECK_FALSE(d.fix.empty());
+  CHECK_FALSE(d.refs.empty());
+}
+
+TEST_CASE("530 'Must issue a STARTTLS command first' is tls_required, not auth_required") {
+  CHECK(at(Stage::auth, 530, "5.7.0 Must issue a STARTTLS command first").category ==
+        Category::tls_required);
+}
+
+TEST_CASE("Gmail's app-password and bad-credential replies are told apart") {
+  CHECK(at(Stage::auth, 534,
+           "5.7.9 Application-specific password required. Learn more at "
+           "https://support.google.com/mail/?p=InvalidSecondFactor")
+            .category == Category::app_password_required);
+  CHECK(at(Stage::auth, 535, "5.7.8 Username and Password not accepted.").category ==
+        Category::auth_failed);
+}
+
+TEST_CASE("Microsoft 365 with SMTP AUTH disabled says how to enable it") {
+  Diagnosis d = at(Stage::auth, 535,
+                   "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled "
+                   "for the Tenant.");
+  CHECK(d.category == Category::auth_failed);
+  CHECK(d.rule == "m365-smtp-auth-disabled");
+  CHECK(d.fix.find("SMTP") != std::string::npos);
+}
+
+TEST_CASE("envelope refusals map to their categories") {
+  CHECK(at(Stage::rcpt, 554, "5.7.1 <x@example.org>: Relay access denied").category ==
+        Category::relay_denied);
+  CHECK(at(Stage::rcpt, 550, "5.1.1 <x@example.org>: Recipient address rejected: User unknown")
+            .category == Category::recipient_unknown);
+  CHECK(at(Stage::mail, 553, "5.7.1 <a@b.example>: Sender address rejected: not owned by user")
+            .category == Category::sender_rejected);
+  Diagnosis grey =
+      at(Stage::rcpt, 450, "4.2.0 <x@example.org>: Recipient address rejected: Greylisted");
+  CHECK(grey.category == Category::greylisted);
+  CHECK_FALSE(grey.permanent);
+  CHECK(at(Stage::rcpt, 452, "4.2.2 mailbox full").category == Category::mailbox_full);
+  CHECK(at(Stage::data, 552, "5.3.4 Message size exceeds fixed limit").category ==
+        Category::message_too_large);
+}
+
+TEST_CASE("connection-level policy replies map to their categories") {
+  CHECK(at(Stage::rcpt, 550,
+           "5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org")
+            .category == Category::blocklisted);
+  CHECK(at(Stage::banner, 421, "4.7.0 Too many connections").category ==
+        Category::too_many_connections);
+  CHECK(at(Stage::rcpt, 450,
+           "4.7.1 Client host rejected: cannot find your reverse hostname, "
+           "[192.0.2.1]")
+            .category == Category::reverse_dns);
+  CHECK(at(Stage::ehlo, 504,
+           "5.5.2 <localhost>: Helo command rejected: need fully-qualified "
+           "hostname")
+            .category == Category::helo_rejected);
+  CHECK(at(Stage::mail, 421,
+           "4.7.28 Our system has detected an unusual rate of mail, rate "
+           "limited")
+            .category == Category::rate_limited);
+  CHECK(at(Stage::data, 550, "5.7.26 This mail is unauthenticated; DMARC/SPF checks failed")
+            .category == Category::policy_spf_dmarc);
+}
+
+TEST_CASE("an unknown reply still gets the code-class meaning") {
+  Diagnosis temp = at(Stage::rcpt, 451, "4.3.9 something odd happened");
+  CHECK(temp.category == Category::temporary_failure);
+  CHECK_FALSE(temp.permanent);
+  CHECK(temp.rule == "code-class");
+  Diagnosis perm = at(Stage::data, 554, "5.6.0 something odd happened");
+  CHECK(perm.category == Category::other);
+  CHECK(perm.permanent);
+  CHECK(perm.cause.find("Other or undefined media error") != std::string::npos);
+}
+
+TEST_CASE("socket errors: refused, filtered port, unreachable network") {
+  Evidence refused;
+  refused.stage = Stage::connect;
+  refused.socket_error = std::make_error_code(std::errc::connection_refused);
+  CHECK(diagnose(refused).category == Category::connection_refused);
+
+  Evidence filtered;
+  filtered.stage = Stage::connect;
+  filtered.socket_error = std::make_error_code(std::errc::timed_out);
+  CHECK(diagnose(filtered).category == Category::port_blocked);
+
+  Evidence stalled = filtered;
+  stalled.stage = Stage::data;
+  CHECK(diagnose(stalled).category == Category::temporary_failure);
+
+  Evidence unreachable;
+  unreachable.socket_error = std::make_error_code(std::errc::network_unreachable);
+  CHECK(diagnose(unreachable).category == Category::no_internet);
+}
+
+TEST_CASE("X.509 verification results and OpenSSL reasons") {
+  Evidence expired;
+  expired.stage = Stage::tls;
+  expired.x509_verify_result = 10;  // X509_V_ERR_CERT_HAS_EXPIRED
+  CHECK(diagnose(expired).rule == "x509-expired");
+  CHECK(diagnose(expired).category == Category::cert_invalid);
+
+  Evidence odd = expired;
+  odd.x509_verify_result = 7;  // X509_V_ERR_CERT_SIGNATURE_FAILURE: no specific rule
+  CHECK(diagnose(odd).category == Category::cert_invalid);
+
+  Evidence version;
+  version.stage = Stage::tls;
+  version.tls_error = "error:0A00010B:SSL routines::wrong version number";
+  CHECK(diagnose(version).category == Category::tls_failure);
+}
+
+TEST_CASE("DNS outcomes") {
+  Evidence null_mx;
+  null_mx.dns = DnsOutcome::null_mx;
+  CHECK(diagnose(null_mx).category == Category::null_mx);
+  Evidence nx;
+  nx.dns = DnsOutcome::nxdomain;
+  CHECK(diagnose(nx).category == Category::dns_failure);
+  CHECK(diagnose(nx).permanent);
+}
+
+TEST_CASE("SMTP AUTH refused while POP3/IMAP accepts the same login") {
+  Evidence ev;
+  ev.stage = Stage::auth;
+  ev.reply = reply(535, "5.7.8 Authentication failed");
+  ev.other_protocol_login_ok = true;
+  CHECK(diagnose(ev).category == Category::credentials_differ_from_pop);
+}
+
+TEST_CASE("diagnose(Error) for a probe's failed connect and a refused RCPT") {
+  Error timeout;
+  timeout.kind = ErrorKind::timeout;
+  timeout.stage = Stage::connect;
+  timeout.message = "connect to 192.0.2.1:25 timed out after 10s";
+  CHECK(diagnose(timeout).category == Category::port_blocked);
+
+  Error rejected;
+  rejected.kind = ErrorKind::rejected;
+  rejected.stage = Stage::rcpt;
+  rejected.reply = reply(554, "5.7.1 <x@example.org>: Relay access denied");
+  Diagnosis d = diagnose(rejected);
+  CHECK(d.category == Category::relay_denied);
+  CHECK(d.stage == Stage::rcpt);
+}
+
+namespace {
+// Stands in for core/dns_records.hpp's "dns" category, which lives in another library.
+struct FakeDnsCategory : std::error_category {
+  const char* name() const noexcept override { return "dns"; }
+  std::string message(int) const override { return "the domain does not exist (NXDOMAIN)"; }
+};
+}  // namespace
+
+TEST_CASE("a failed MX lookup reported as an Error is diagnosed dns_failure") {
+  static FakeDnsCategory dns;
+  Error e;
+  e.kind = ErrorKind::resolve;
+  e.stage = Stage::resolve;
+  e.code = std::error_code(1, dns);
+  e.message = "example.invalid: the domain does not exist (NXDOMAIN)";
+  Diagnosis d = diagnose(e);
+  CHECK(d.category == Category::dns_failure);
+  CHECK(d.rule == "dns-nxdomain");
+}
+
+TEST_CASE("the rule table is well-formed") {
+  std::set<std::string_view> ids;
+  std::set<Category> covered;
+  for (const Rule& r : rules()) {
+    CAPTURE(r.id);
+    CHECK(ids.insert(r.id).second);  // ids are unique
+    bool has_criterion = !r.text.empty() || !r.enhanced.empty() || r.code != 0 ||
+                         r.stage != Stage::none || r.signal != Signal::none;
+    CHECK(has_criterion);
+    CHECK_FALSE(r.cause.empty());
+    CHECK_FALSE(r.fix.empty());
+    CHECK_FALSE(r.refs.empty());
+    for (char c : r.text) CHECK_FALSE((c >= 'A' && c <= 'Z'));  // patterns are lower-case
+    covered.insert(r.category);
+  }
+  // Every DESIGN §3 category except the catch-all has a rule that produces it.
+  for (int c = 0; c <= static_cast<int>(Category::credentials_differ_from_pop); ++c) {
+    CAPTURE(category_name(static_cast<Category>(c)));
+    CHECK(covered.count(static_cast<Category>(c)) == 1);
+  }
+}
+
+TEST_CASE("enhanced status codes have their RFC 3463 / IANA meanings") {
+  CHECK(enhanced_code_meaning({5, 7, 1}) ==
+        "Permanent failure: Delivery not authorized, message refused");
+  CHECK(enhanced_code_meaning({4, 2, 2}) == "Persistent transient failure: Mailbox full");
+  CHECK(enhanced_code_meaning({5, 1, 10}) == "Permanent failure: Recipient address has null MX");
+  CHECK(enhanced_code_meaning({5, 7, 99}).find("Security or policy status") != std::string::npos);
+  CHECK(enhanced_subject_meaning(9).empty());
+}

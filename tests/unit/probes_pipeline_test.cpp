@@ -1,0 +1,163 @@
+// The check pipeline end to end against the in-process loopback server, plus the pure parts of
+// sequencing (--quit-after) and the cross-port findings.
+#include "probes/check_pipeline.hpp"
+
+#include <doctest/doctest.h>
+
+#include <asio/io_context.hpp>
+#include <asio/post.hpp>
+#include <thread>
+
+#include "core/smtp_server.hpp"
+
+using namespace smtpdoctor;
+
+namespace {
+
+// A loopback server on its own thread, for one test.
+class LoopbackServer {
+ public:
+  explicit LoopbackServer(ServerOptions options) : server_(io_, std::move(options)) {
+    auto bound = server_.start();
+    REQUIRE(bound.ok());
+    REQUIRE(!bound->empty());
+    port = bound->front().port;
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~LoopbackServer() {
+    asio::post(io_, [this] { server_.stop(std::chrono::milliseconds(200)); });
+    thread_.join();
+  }
+  std::uint16_t port = 0;
+
+ private:
+  asio::io_context io_;
+  SmtpServer server_;
+  std::thread thread_;
+};
+
+ServerOptions loopback_options() {
+  ServerOptions options;
+  options.listen = {ListenAddress{"127.0.0.1", 0, false}};
+  return options;
+}
+
+CheckOptions check_options(std::vector<std::uint16_t> ports) {
+  CheckOptions options;
+  options.target_text = "127.0.0.1";
+  options.target.host = "127.0.0.1";
+  options.target.is_ip_literal = true;
+  options.ports = std::move(ports);
+  options.offline = true;
+  options.insecure = true;  // the in-memory self-signed certificate
+  options.helo = "client.example.test";
+  options.timeout = std::chrono::seconds(5);
+  return options;
+}
+
+const ProbeResult& find(const Report& report, ProbeId id, std::uint16_t port) {
+  for (const auto& probe : report.probes)
+    if (probe.id == id && probe.target.port == port) return probe;
+  FAIL("no such probe");
+  return report.probes.front();
+}
+
+bool has_note(const ProbeResult& result, std::string_view text) {
+  if (!result.details.contains("notes")) return false;
+  for (const auto& note : result.details["notes"])
+    if (note.get<std::string>().find(text) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("--quit-after maps each stage to the last probe that runs") {
+  CHECK(quit_point(std::nullopt).last == 5);
+  CHECK(quit_point(Stage::connect).last == 0);
+  CHECK(quit_point(Stage::banner).last == 1);
+  CHECK(quit_point(Stage::ehlo).last == 2);
+  CHECK(quit_point(Stage::starttls).last == 3);
+  CHECK(quit_point(Stage::starttls).partial);  // no EHLO again inside TLS
+  CHECK_FALSE(quit_point(Stage::helo).partial);
+  CHECK(quit_point(Stage::auth).last == 4);
+  CHECK(quit_point(Stage::mail).partial);  // MAIL FROM only
+  CHECK(quit_point(Stage::rcpt).last == 5);
+}
+
+TEST_CASE("the dns probe's seam: today the hosts to walk are the target itself") {
+  auto options = check_options({587, 25});
+  CHECK(exchanger_hosts(options) == std::vector<std::string>{"127.0.0.1"});
+  auto plans = port_plans(options, {"a.example.test", "b.example.test"});
+  REQUIRE(plans.size() == 4);
+  CHECK(plans[1].host == "a.example.test");
+  CHECK(plans[1].role == PortRole::relay);
+}
+
+TEST_CASE("a healthy loopback server passes every transport probe; internet and dns say why not") {
+  auto server_options = loopback_options();
+  server_options.users = {{"alice", "secret"}};
+  LoopbackServer server(server_options);
+  auto options = check_options({server.port});
+  options.to = {"bob@example.test"};
+  Report report = run_check(options);
+  CHECK(compute_verdict(report) != Verdict::fail);
+  for (ProbeId id :
+       {ProbeId::tcp, ProbeId::banner, ProbeId::ehlo, ProbeId::auth, ProbeId::envelope})
+    CHECK_MESSAGE(find(report, id, server.port).status == ProbeStatus::ok, probe_name(id));
+  CHECK(report.probes[0].id == ProbeId::internet);
+  CHECK(report.probes[0].skip_reason.find("--offline") != std::string::npos);
+  CHECK(report.probes[1].skip_reason.find("IP address") != std::string::npos);
+}
+
+TEST_CASE("STARTTLS offered on one port of a host and not another is suspected stripping") {
+  LoopbackServer with_tls(loopback_options());
+  auto stripped_options = loopback_options();
+  stripped_options.capabilities.starttls = false;
+  LoopbackServer stripped(stripped_options);
+  Report report = run_check(check_options({with_tls.port, stripped.port}));
+  const auto& tls = find(report, ProbeId::tls, stripped.port);
+  CHECK(tls.status == ProbeStatus::fail);
+  CHECK(has_note(tls, "STARTTLS stripping"));
+  CHECK(tls.details["starttls_stripping_suspected"] == true);
+  CHECK(find(report, ProbeId::tls, with_tls.port).status != ProbeStatus::fail);
+}
+
+TEST_CASE("port 25 timing out while 587 connects on the same host is the port-25 block") {
+  Report report;
+  std::vector<PortOutcome> outcomes(2);
+  outcomes[0].plan = {"mx.example.test", 25, PortRole::relay};
+  outcomes[1].plan = {"mx.example.test", 587, PortRole::submission};
+  ProbeResult blocked;
+  blocked.id = ProbeId::tcp;
+  blocked.status = ProbeStatus::fail;
+  blocked.details["outcome"] = "timed out";
+  outcomes[0].results.push_back(blocked);
+  ProbeResult connected;
+  connected.id = ProbeId::tcp;
+  outcomes[1].results.push_back(connected);
+  add_cross_port_findings(report, outcomes);
+  REQUIRE(report.diagnoses.size() == 1);
+  CHECK(report.diagnoses[0].category == Category::port_blocked);
+
+  // Refused (RST) is a different story: the host answered.
+  Report refused_report;
+  outcomes[0].results[0].details["outcome"] = "refused";
+  add_cross_port_findings(refused_report, outcomes);
+  CHECK(refused_report.diagnoses.empty());
+}
+
+TEST_CASE("the deadline stops every port's conversation and says so") {
+  auto options = loopback_options();
+  options.faults.tarpit = std::chrono::milliseconds(3000);
+  LoopbackServer server(options);
+  auto check = check_options({server.port});
+  check.deadline = std::chrono::milliseconds(300);
+  auto started = std::chrono::steady_clock::now();
+  Report report = run_check(check);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(2500));
+  const auto& banner = find(report, ProbeId::banner, server.port);
+  CHECK(banner.status == ProbeStatus::fail);
+  CHECK(banner.summary == "cut short: --deadline reached");
+  CHECK(find(report, ProbeId::ehlo, server.port).skip_reason == "--deadline reached");
+  CHECK_FALSE(report.interrupted);
+}
