@@ -511,7 +511,9 @@ constexpr auto kRules = std::to_array<Rule>({
              "not found|recipientnotfound|recipnotfound|mailbox unavailable|mailbox not found|"
              "invalid recipient|unknown recipient|no mailbox|unrouteable address|undeliverable "
              "address|not a valid mailbox|recipient unknown|user not found|address not found|"
-             "no such mailbox|mailbox does not exist|user doesn't exist|invalid mailbox",
+             "no such mailbox|mailbox does not exist|user doesn't exist|invalid mailbox|"
+             // Microsoft 365 directory-based edge blocking: the recipient is not in the tenant.
+             "recipient address rejected: access denied",
      .cause = kRecipientCause,
      .fix = kRecipientFix,
      .refs = "RFC 5321 §3.3|RFC 3463 §3.2"},
@@ -641,6 +643,7 @@ constexpr auto kRules = std::to_array<Rule>({
      .permanence = P::permanent,
      .text = "econnrefused|connection refused|actively refused|errno 111|winerror 10061|"
              "connectionrefusederror|refused to connect",
+     .signal = Signal::no_smtp_reply,
      .cause = "The host answered but nothing listens on this port (connection refused).",
      .fix = "Check host and port (587 STARTTLS, 465 implicit TLS); 127.0.0.1/::1 means the "
             "library fell back to localhost because no host was configured.",
@@ -650,6 +653,7 @@ constexpr auto kRules = std::to_array<Rule>({
      .permanence = P::permanent,
      .text = "greeting never received|no greeting|timed out waiting for greeting|did not receive "
              "greeting",
+     .signal = Signal::no_smtp_reply,
      .cause = "The connection opened but the server never sent its 220 greeting: typically a "
               "plain-text client on an implicit-TLS port (465) waiting while the server waits for "
               "a TLS handshake, or a proxy/firewall holding the connection.",
@@ -663,6 +667,7 @@ constexpr auto kRules = std::to_array<Rule>({
              "connection timeout|errno 110|winerror 10060|did not properly respond after a "
              "period of time|connect to * timed out|timeout "
              "connecting|operation timed out",
+     .signal = Signal::no_smtp_reply,
      .cause = "Connecting timed out: a firewall silently drops traffic to this port (ISPs and "
               "cloud hosts commonly block outbound port 25, some also 465/587).",
      .fix = "Try port 587 or 465; ask your ISP/hosting provider to unblock the port, or relay "
@@ -673,6 +678,7 @@ constexpr auto kRules = std::to_array<Rule>({
      .permanence = P::temporary,
      .text = "network is unreachable|enetunreach|no route to host|ehostunreach|errno 101|"
              "errno 113|network unreachable|unreachable network|unreachable host",
+     .signal = Signal::no_smtp_reply,
      .cause = "This machine has no route to the server: no internet connection, or none for "
               "this address family (IPv6).",
      .fix = "Check the network connection, VPN and firewall; in containers check the network "

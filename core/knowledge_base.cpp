@@ -75,6 +75,8 @@ bool signal_matches(const Rule& rule, const Evidence& ev) {
       return ev.dns && static_cast<long>(*ev.dns) == rule.signal_value;
     case Signal::other_protocol_login_ok:
       return ev.other_protocol_login_ok;
+    case Signal::no_smtp_reply:
+      return !ev.reply;
   }
   return false;
 }

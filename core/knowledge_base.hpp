@@ -53,7 +53,10 @@ struct Evidence {
 enum class Permanence { from_code, permanent, temporary };
 
 // Which evidence a rule reads besides text/code/enhanced code.
-enum class Signal { none, socket_errno, x509, dns, other_protocol_login_ok };
+// no_smtp_reply: the evidence holds no SMTP reply. Client-side socket errors ("connection timed
+// out") are also words servers use inside replies about *their* upstream ("451 4.4.1 Connection
+// timed out"); those must be read by the reply's code, not as our own network failing.
+enum class Signal { none, socket_errno, x509, dns, other_protocol_login_ok, no_smtp_reply };
 
 // One rule. Empty/zero fields are wildcards; a rule needs at least one non-wildcard criterion.
 struct Rule {
