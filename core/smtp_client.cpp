@@ -650,10 +650,14 @@ struct SmtpClient::Impl {
       auto mail_reply = co_await read_reply(Stage::mail, opt.limits.command_timeout);
       if (!mail_reply) co_return mail_reply.error();
       result.mail = *mail_reply;
+      // 421 means the server is closing the channel (RFC 5321 §3.8): the replies to the rest of
+      // the batch will never come, and the 421 itself is the answer the user needs to see.
+      if (result.mail.code == 421) co_return result;
       for (std::size_t i = 0; i < rcpts.size(); ++i) {
         auto reply = co_await read_reply(Stage::rcpt, opt.limits.command_timeout);
         if (!reply) co_return reply.error();
         result.recipients.push_back({recipients[i], *reply});
+        if (reply->code == 421) co_return result;
       }
       if (send_data_verb) {
         auto reply = co_await read_reply(Stage::data, opt.limits.command_timeout);

@@ -148,9 +148,12 @@ asio::awaitable<Session::Flow> Session::cmd_data(const CommandLine& c) {
   bool too_big = false, line_too_long = false;
   for (;;) {
     std::string line;
-    LineStatus status = co_await read_line(line, opt_.limits.max_text_line_octets - 2, true);
+    // One octet of slack: the limit does not count the dot a client doubled (RFC 5321
+    // §4.5.3.1.6), so a 998-octet line that starts with "." arrives as 999 octets.
+    const std::size_t max_text = opt_.limits.max_text_line_octets - 2;
+    LineStatus status = co_await read_line(line, max_text + 1, true);
     if (status == LineStatus::closed) co_return Flow::close;
-    if (status == LineStatus::too_long) {
+    if (status == LineStatus::too_long || (line.size() > max_text && line.front() != '.')) {
       line_too_long = true;
       continue;
     }
