@@ -1,5 +1,7 @@
 #include "core/send_flow.hpp"
 
+#include <algorithm>
+
 namespace smtpdoctor {
 namespace {
 
@@ -9,6 +11,12 @@ Error flow_error(ErrorKind kind, Stage stage, std::string message) {
   e.stage = stage;
   e.message = std::move(message);
   return e;
+}
+
+// The message's size on the wire, where every line ends in CRLF (an upper bound: a line that
+// already ends in CRLF is counted one octet long; RFC 1870 asks for an estimate).
+std::size_t wire_size(const std::string& message) {
+  return message.size() + std::size_t(std::count(message.begin(), message.end(), '\n')) + 2;
 }
 
 // The steps, each stopping the run on the first error.
@@ -62,7 +70,7 @@ asio::awaitable<std::optional<Error>> run(SmtpClient& client, const SendRequest&
   // RFC 1870: declaring the size lets a server refuse an oversized message before DATA.
   EnvelopeOptions envelope_options = request.envelope;
   if (caps->size_advertised)
-    envelope_options.mail_params.push_back("SIZE=" + std::to_string(request.message.size()));
+    envelope_options.mail_params.push_back("SIZE=" + std::to_string(wire_size(request.message)));
   auto envelope = co_await client.send_envelope(
       request.from, request.to, std::string_view(request.message), envelope_options);
   if (!envelope) co_return envelope.error();

@@ -77,26 +77,19 @@ class Session : public std::enable_shared_from_this<Session> {
   enum class Interrupt { none, idle, shutdown };
   enum class LineStatus { ok, too_long, closed };
 
+  // smtp_server_session.cpp: the conversation and the small verbs.
   asio::awaitable<void> converse();
-
   asio::awaitable<Flow> dispatch(const CommandLine& command);
-
   asio::awaitable<Flow> cmd_ehlo(const CommandLine& c);
-
   asio::awaitable<Flow> cmd_helo(const CommandLine& c);
-
   asio::awaitable<Flow> cmd_starttls(const CommandLine& c);
-
   asio::awaitable<Flow> cmd_rset(const CommandLine&);
-
   asio::awaitable<Flow> cmd_noop(const CommandLine&);
-
   asio::awaitable<Flow> cmd_quit(const CommandLine&);
-
   asio::awaitable<Flow> cmd_vrfy(const CommandLine&);
-
   asio::awaitable<Flow> cmd_help(const CommandLine&);
 
+  // smtp_server_auth.cpp
   asio::awaitable<Flow> cmd_auth(const CommandLine& c);
 
   // Sends "334 base64(text)" and reads the client's answer; nullopt when the connection ended.
@@ -105,20 +98,19 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Decodes one SASL response, replying 501 itself (cancel, bad base64, too long) on failure.
   asio::awaitable<std::optional<std::string>> decode_response(const std::string& response);
-
   bool password_matches(const std::string& user, std::string_view password) const;
 
+  // smtp_server_envelope.cpp
   asio::awaitable<Flow> cmd_mail(const CommandLine& c);
-
   asio::awaitable<Flow> cmd_rcpt(const CommandLine& c);
-
   asio::awaitable<Flow> cmd_data(const CommandLine& c);
-
   asio::awaitable<Flow> cmd_bdat(const CommandLine& c);
 
   // Stores (when asked), reports, and answers the final dot / BDAT LAST.
   asio::awaitable<void> accept_message();
 
+  // smtp_server_io.cpp
+  //
   // The next line, without its terminator. Commands end at LF (a CR before it is dropped: bare
   // LF is tolerated); DATA lines end only at CRLF so the stored body is byte-exact. A line
   // longer than `max` is discarded up to its end and reported as too_long; the buffer never
@@ -127,7 +119,6 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Writes the queued replies, then reads more input. False when the connection is over.
   asio::awaitable<bool> fill();
-
   asio::awaitable<bool> flush();
 
   // Queues one reply (several lines joined by CRLF for a multi-line reply).
@@ -135,23 +126,19 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // The last words after a deadline or stop(), then the queued replies, within a short deadline.
   asio::awaitable<void> farewell();
-
-  asio::awaitable<bool> handshake();
-
-  asio::awaitable<void> sleep(std::chrono::milliseconds duration);
-
+  asio::awaitable<bool> handshake();  // false (and an error event) when it failed
+  asio::awaitable<void> sleep(std::chrono::milliseconds duration);  // cut short by abort_io()
+  // Sets the deadline for the next I/O; the watchdog cancels the socket when it passes.
   void arm(std::chrono::milliseconds timeout);
-
   void abort_io();
-
   static asio::awaitable<void> watchdog(std::shared_ptr<Session> self);
 
+  // Session state (smtp_server_session.cpp).
   bool starttls_available() const { return opt_.capabilities.starttls && shared_->tls && !tls_; }
   bool auth_available() const { return opt_.capabilities.auth && !opt_.users.empty(); }
   bool in_transaction() const { return mail_from_.has_value() || in_data_; }
 
   void reset_transaction();
-
   std::string client_ip() const;
 
   std::shared_ptr<Shared> shared_;

@@ -39,14 +39,20 @@ void run_client(asio::io_context& io, Body body) {
   if (failure) std::rethrow_exception(failure);
 }
 
+// The test certificate as a CA file, removed when the test binary exits.
+struct CaFile {
+  std::filesystem::path path = std::filesystem::temp_directory_path() /
+                               ("smtpdoctor-client-test-" + std::to_string(getpid()) + ".pem");
+  CaFile() { std::ofstream(path) << test_identity().certificate_pem; }
+  ~CaFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+  }
+};
+
 std::string ca_file() {
-  static const std::string path = [] {
-    auto p = std::filesystem::temp_directory_path() /
-             ("smtpdoctor-client-test-" + std::to_string(getpid()) + ".pem");
-    std::ofstream(p) << test_identity().certificate_pem;
-    return p.string();
-  }();
-  return path;
+  static const CaFile file;
+  return file.path.string();
 }
 
 bool transcript_contains(const Transcript& t, std::string_view text) {
