@@ -172,6 +172,10 @@ CheckOptions to_options(const CheckFlags& flags) {
 
   if (flags.ipv4 && flags.ipv6) usage_error("-4", "-4 and -6 exclude each other");
   options.family = flags.ipv4 ? IpFamily::v4 : flags.ipv6 ? IpFamily::v6 : IpFamily::any;
+  if ((flags.ipv4 && options.target.is_ipv6) ||
+      (flags.ipv6 && options.target.is_ip_literal && !options.target.is_ipv6))
+    usage_error(flags.ipv4 ? "-4" : "-6",
+                options.target.host + " is not an " + (flags.ipv4 ? "IPv4" : "IPv6") + " address");
   options.offline = flags.offline;
   options.tls_on_connect = flags.tls_on_connect;
 
@@ -185,6 +189,9 @@ CheckOptions to_options(const CheckFlags& flags) {
     check_mailbox("--to", to);
     options.to.push_back(to);
   }
+  if (options.to.size() > options.limits.max_recipients)
+    usage_error("--to", "at most " + std::to_string(options.limits.max_recipients) +
+                            " recipients per check");
   options.size = flags.size;
 
   options.auth_user = flags.auth_user;
@@ -306,6 +313,12 @@ void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->add_flag("-v,--verbose", flags->verbose, "all details and the SMTP transcript")
       ->group(output);
   sub->add_flag("--strict", flags->strict, "a warning fails the check (exit 1)")->group(output);
+
+  sub->footer(
+      "Probes: internet, dns, tcp, banner, ehlo, tls, auth, envelope. check never sends DATA.\n"
+      "Exit codes: 0 no probe failed (warnings allowed; --strict: none), 1 a probe failed,\n"
+      "2 usage error, 3 could not run (or nothing was checked), 130 interrupted.\n"
+      "With --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.");
 
   sub->callback([flags, &global, &exit_code] {
     if (flags->format == "json") global.json = true;  // so a usage error below is JSON too

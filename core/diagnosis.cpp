@@ -6,7 +6,7 @@
 namespace smtpdoctor {
 namespace {
 
-constexpr std::array<std::pair<Category, std::string_view>, 27> kCategoryNames{{
+constexpr std::array<std::pair<Category, std::string_view>, 30> kCategoryNames{{
     {Category::relay_denied, "relay_denied"},
     {Category::auth_required, "auth_required"},
     {Category::auth_failed, "auth_failed"},
@@ -33,6 +33,9 @@ constexpr std::array<std::pair<Category, std::string_view>, 27> kCategoryNames{{
     {Category::temporary_failure, "temporary_failure"},
     {Category::no_internet, "no_internet"},
     {Category::credentials_differ_from_pop, "credentials_differ_from_pop"},
+    {Category::open_relay, "open_relay"},
+    {Category::middlebox, "middlebox"},
+    {Category::auth_unavailable, "auth_unavailable"},
     {Category::other, "other"},
 }};
 

@@ -43,6 +43,10 @@ enum class Category {
   temporary_failure,
   no_internet,
   credentials_differ_from_pop,
+  // Added after DESIGN §3's first list (more may be added; none renamed):
+  open_relay,  // the server relays for anyone: it will be abused and blocklisted
+  middlebox,   // a firewall's SMTP inspection tampers with the session (masking, STARTTLS strip)
+  auth_unavailable,  // the server offers no usable AUTH on this port/connection
   other,
 };
 

@@ -100,6 +100,79 @@ constexpr std::string_view kSenderFix =
 
 constexpr auto kRules = std::to_array<Rule>({
     // ---- 1. Probe evidence ---------------------------------------------------------------
+    // ---- Probe findings (no reply carries them; Evidence::finding) ------------------------
+    {.id = "finding-open-relay",
+     .category = C::open_relay,
+     .permanence = P::permanent,
+     .finding = "open-relay",
+     .cause = "The server accepted a recipient in a foreign domain without any login: it relays "
+              "mail for anyone, spammers will find it within days and its address will be "
+              "blocklisted.",
+     .fix = "Restrict relaying to authenticated users and your own networks (Postfix: "
+            "smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, "
+            "reject_unauth_destination; Exim: relay_from_hosts and the acl_smtp_rcpt 'accept "
+            "authenticated' rule; Exchange: remove 'Anonymous users' ms-Exch-SMTP-Accept-Any-"
+            "Recipient from receive connectors).",
+     .refs = "RFC 5321 §3.9|RFC 2505 §2|https://www.postfix.org/SMTPD_ACCESS_README.html"},
+    {.id = "finding-starttls-not-offered",
+     .category = C::tls_failure,
+     .permanence = P::permanent,
+     .finding = "starttls-not-offered",
+     .cause = "The server does not offer STARTTLS on this port, so a client set to use STARTTLS "
+              "will refuse to go on, and one that does not would send the password in clear.",
+     .fix = "Use the port that offers TLS (587 with STARTTLS, 465 with implicit TLS); as the "
+            "server's admin, configure a certificate and enable STARTTLS (Postfix: "
+            "smtpd_tls_security_level = may, smtpd_tls_chain_files).",
+     .refs = "RFC 3207|RFC 8314 §3"},
+    {.id = "finding-starttls-stripping",
+     .category = C::middlebox,
+     .permanence = P::permanent,
+     .finding = "starttls-stripping",
+     .cause = "STARTTLS is offered on one port of this host but not on another: a firewall or "
+              "antivirus on the path may be removing it (STARTTLS stripping), or the server is "
+              "configured unevenly.",
+     .fix = "Compare from another network; disable 'SMTP inspection'/'ESMTP fixup' on the "
+            "firewall (Cisco ASA/PIX: no fixup smtp / inspect esmtp) and mail scanning in "
+            "antivirus software; or use implicit TLS on 465, which cannot be stripped.",
+     .refs = "RFC 3207 §6|RFC 8314 §3.3"},
+    {.id = "finding-middlebox-masked-greeting",
+     .category = C::middlebox,
+     .permanence = P::permanent,
+     .finding = "middlebox-masked-greeting",
+     .cause = "The greeting is masked with asterisks: a firewall's SMTP inspection (Cisco "
+              "PIX/ASA 'fixup smtp' or similar) is rewriting this session, which often breaks "
+              "EHLO extensions and STARTTLS.",
+     .fix = "Turn off SMTP/ESMTP inspection on the firewall between you and the server, or use "
+            "implicit TLS on port 465.",
+     .refs = "RFC 5321 §4.3.1|RFC 8314 §3.3"},
+    {.id = "finding-middlebox-mangled-ehlo",
+     .category = C::middlebox,
+     .permanence = P::permanent,
+     .finding = "middlebox-mangled-ehlo",
+     .cause = "EHLO keywords arrive replaced with XXXX: a firewall's SMTP inspection hides "
+              "extensions it does not know, STARTTLS among them.",
+     .fix = "Turn off SMTP/ESMTP inspection on the firewall (Cisco ASA: no inspect esmtp), or use "
+            "implicit TLS on port 465.",
+     .refs = "RFC 5321 §4.1.1.1|RFC 3207"},
+    {.id = "finding-middlebox-tampering",
+     .category = C::middlebox,
+     .permanence = P::permanent,
+     .finding = "middlebox-tampering",
+     .cause = "Something between you and the server rewrites the SMTP session (masked greeting "
+              "or mangled EHLO keywords): a firewall's SMTP inspection.",
+     .fix = "Turn off SMTP/ESMTP inspection on the firewall or antivirus in between, or use "
+            "implicit TLS on port 465.",
+     .refs = "RFC 5321 §4.1.1.1|RFC 8314 §3.3"},
+    {.id = "finding-auth-not-offered",
+     .category = C::auth_unavailable,
+     .permanence = P::permanent,
+     .finding = "auth-not-offered",
+     .cause = "The server offers no AUTH mechanism a mail client can use on this connection, so "
+              "logging in is impossible here.",
+     .fix = "Use the submission port (587 with STARTTLS or 465); if AUTH appears only after "
+            "STARTTLS, enable TLS in the client; as the admin, enable SASL on this listener "
+            "(Postfix: smtpd_sasl_auth_enable = yes).",
+     .refs = "RFC 4954 §3|RFC 6409 §4.5"},
     {.id = "pop-login-ok-smtp-auth-failed",
      .category = C::credentials_differ_from_pop,
      .permanence = P::permanent,

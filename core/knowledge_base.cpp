@@ -65,9 +65,12 @@ bool signal_matches(const Rule& rule, const Evidence& ev) {
     case Signal::none:
       return true;
     case Signal::socket_errno:
+      // Asio reports errno values in its own category object ("asio.system"), not
+      // std::system_category(); all three carry plain errno numbers.
       return ev.socket_error && ev.socket_error->value() == rule.signal_value &&
              (ev.socket_error->category() == std::generic_category() ||
-              ev.socket_error->category() == std::system_category());
+              ev.socket_error->category() == std::system_category() ||
+              std::string_view(ev.socket_error->category().name()) == "asio.system");
     case Signal::x509:  // -1: any verification failure
       return ev.x509_verify_result && *ev.x509_verify_result != 0 &&
              (rule.signal_value == -1 || *ev.x509_verify_result == rule.signal_value);
@@ -112,6 +115,7 @@ bool matches(const Rule& rule, const Evidence& ev, std::string_view haystack) {
     if (!enhanced || !enhanced_matches(*enhanced, rule.enhanced)) return false;
   }
   if (!signal_matches(rule, ev)) return false;
+  if (rule.finding != std::string_view(ev.finding)) return false;
   if (!rule.text.empty() && !text_matches(haystack, rule.text)) return false;
   return true;
 }

@@ -46,6 +46,9 @@ struct Evidence {
   // Free text matched against the rules' text patterns: a pasted error line for `explain`, or the
   // message of an Error. The reply's own text is always matched too.
   std::string text;
+  // A probe's own conclusion that no reply carries ("starttls-not-offered", "open-relay"):
+  // matched exactly by rules with the same `finding`. The ids are listed in core/kb_rules.cpp.
+  std::string finding;
 };
 
 // Whether a rule's diagnosis is permanent: taken from the reply code when there is one (5xx
@@ -71,7 +74,8 @@ struct Rule {
   int code = 0;                 // 100..599 exact; 4 or 5 = class; 0 = any
   Stage stage = Stage::none;    // none = any stage
   Signal signal = Signal::none;
-  long signal_value = 0;  // errno (std::errc value), X509_V_ERR_* (-1: any) or DnsOutcome
+  long signal_value = 0;
+  std::string_view finding{};  // exact match with Evidence::finding  // errno (std::errc value), X509_V_ERR_* (-1: any) or DnsOutcome
   std::string_view cause{};
   std::string_view fix{};
   std::string_view refs{};  // '|' separated: "RFC 5321 §4.2.2|https://…"

@@ -19,22 +19,11 @@
 
 #include "core/error.hpp"
 #include "core/limits.hpp"
+#include "core/mail_protocol.hpp"
 #include "core/tls_client.hpp"
 #include "core/transcript.hpp"
 
 namespace smtpdoctor {
-
-enum class MailProtocol { pop3, imap };
-std::string_view mail_protocol_name(MailProtocol protocol);  // "pop3" / "imap"
-
-enum class MailTls {
-  automatic,  // implicit on 995 (POP3) / 993 (IMAP), STLS/STARTTLS on any other port
-  implicit,   // TLS right after connect
-  starttls,   // STLS / STARTTLS; fails when the server does not offer it (unless allow_plaintext)
-};
-
-// 110 / 143, or 995 / 993 with implicit TLS.
-std::uint16_t default_mail_port(MailProtocol protocol, bool implicit_tls);
 
 struct MailLoginOptions {
   MailProtocol protocol = MailProtocol::pop3;

@@ -75,8 +75,8 @@ asio::awaitable<ProbeResult> run_banner_probe(PortSession& session) {
 
   std::string named = banner_host(reply);
   if (!named.empty()) result.details["banner_host"] = named;
-  const Target& target = session.options.target;
-  if (!named.empty() && !target.is_ip_literal && lower(named) != lower(session.plan.host))
+  if (!named.empty() && !is_ip_literal(session.plan.host) &&
+      lower(named) != lower(session.plan.host))
     add_note(result,
              "the banner names " + named + ", not " + session.plan.host + " (the name asked for)");
 
@@ -85,8 +85,7 @@ asio::awaitable<ProbeResult> run_banner_probe(PortSession& session) {
     add_note(result,
              "the greeting is masked with asterisks: a firewall's SMTP inspection "
              "(middlebox) is rewriting this session");
-    add_diagnosis(result, diagnosis_for_finding(Stage::banner,
-                                                "middlebox smtp inspection masked the greeting"));
+    add_diagnosis(result, diagnosis_for_finding(Stage::banner, "middlebox-masked-greeting"));
   }
   for (const auto& warning : session.client.warnings()) add_note(result, warning);
   co_return result;

@@ -8,6 +8,7 @@
 #include <exception>
 #include <map>
 
+#include "core/concurrently.hpp"
 #include "core/knowledge_base.hpp"
 #include "probes/probes.hpp"
 
@@ -24,14 +25,17 @@ ProbeResult host_level_skip(ProbeId id, const CheckOptions& options, std::string
   return result;
 }
 
-// internet and dns belong to their own issue; say so, and why they would not run anyway.
-std::vector<ProbeResult> not_yet_probes(const CheckOptions& options) {
+}  // namespace
+
+asio::awaitable<MailHosts> target_host_only(const CheckOptions& options) {
+  // internet and dns belong to their own issue; say so, and why they would not run anyway.
   auto not_selected = [&](ProbeId id) {
     return options.skip.count(id) ? "--skip " + std::string(probe_name(id))
                                   : std::string("not selected by --only");
   };
-  std::vector<ProbeResult> results;
-  results.push_back(
+  MailHosts found;
+  found.hosts = {MailHost{options.target.host, ""}};
+  found.results.push_back(
       host_level_skip(ProbeId::internet, options,
                       !options.wants(ProbeId::internet) ? not_selected(ProbeId::internet)
                       : options.offline ? "--offline: nothing outside the named target is contacted"
@@ -41,9 +45,11 @@ std::vector<ProbeResult> not_yet_probes(const CheckOptions& options) {
                                ? "the target is an IP address: no MX to look up"
                                : "not available in this version; " + options.target.host +
                                      " is resolved by the system resolver (no MX lookup)";
-  results.push_back(host_level_skip(ProbeId::dns, options, dns_reason));
-  return results;
+  found.results.push_back(host_level_skip(ProbeId::dns, options, dns_reason));
+  co_return found;
 }
+
+namespace {
 
 ProbeResult* find(std::vector<ProbeResult>& probes, const PortPlan& plan, ProbeId id) {
   for (auto& probe : probes)
@@ -87,7 +93,7 @@ void find_starttls_stripping(Report& report, const std::vector<PortOutcome>& out
                          "it (STARTTLS stripping), or the server is configured unevenly");
       tls->details["starttls_stripping_suspected"] = true;
     }
-    add_report_diagnosis(report, diagnosis_for_finding(Stage::ehlo, "starttls stripping"));
+    add_report_diagnosis(report, diagnosis_for_finding(Stage::ehlo, "starttls-stripping"));
   }
 }
 
@@ -122,7 +128,7 @@ void find_middlebox(Report& report, const std::vector<PortOutcome>& outcomes) {
     bool mangled = (outcome.before_tls && !mangled_keywords(*outcome.before_tls).empty()) ||
                    (outcome.after_tls && !mangled_keywords(*outcome.after_tls).empty());
     if (masked || mangled) {
-      add_report_diagnosis(report, diagnosis_for_finding(Stage::ehlo, "middlebox smtp inspection"));
+      add_report_diagnosis(report, diagnosis_for_finding(Stage::ehlo, "middlebox-tampering"));
       return;
     }
   }
@@ -130,16 +136,11 @@ void find_middlebox(Report& report, const std::vector<PortOutcome>& outcomes) {
 
 }  // namespace
 
-std::vector<std::string> exchanger_hosts(const CheckOptions& options) {
-  return {options.target.host};
-}
-
-std::vector<PortPlan> port_plans(const CheckOptions& options,
-                                 const std::vector<std::string>& hosts) {
+std::vector<PortPlan> port_plans(const CheckOptions& options, const std::vector<MailHost>& hosts) {
   std::vector<PortPlan> plans;
   for (const auto& host : hosts)
     for (auto port : options.ports)
-      plans.push_back({host, port, port_role(port, options.tls_on_connect)});
+      plans.push_back({host.host, host.address, port, port_role(port, options.tls_on_connect)});
   return plans;
 }
 
@@ -148,6 +149,55 @@ void add_cross_port_findings(Report& report, const std::vector<PortOutcome>& out
   find_port25_blocked(report, outcomes);
   find_middlebox(report, outcomes);
 }
+
+namespace {
+
+// Steps 1–3 on the io_context: find the hosts, then every port of every host at once.
+asio::awaitable<void> run_pipeline(const CheckOptions& options, const CheckHooks& hooks,
+                                   RunControl& control, Report& report,
+                                   std::vector<PortOutcome>& outcomes) {
+  // Not a ?: of two co_awaits: g++ 12 miscompiles co_await inside a conditional expression.
+  MailHosts found;
+  if (hooks.find_mail_hosts)
+    found = co_await hooks.find_mail_hosts(options);
+  else
+    found = co_await target_host_only(options);
+  report.probes = std::move(found.results);
+  std::size_t done = report.probes.size();
+  for (const auto& result : report.probes)
+    if (hooks.on_probe) hooks.on_probe(result, done, done);
+
+  if (found.hosts.empty() && !found.transport_skip_reason.empty()) {
+    for (auto port : options.ports)
+      for (ProbeId id : kTransportProbes) {
+        ProbeResult skipped_probe;
+        skipped_probe.id = id;
+        skipped_probe.target = {options.target.host, port, ""};
+        skipped_probe.status = ProbeStatus::skip;
+        skipped_probe.skip_reason = found.transport_skip_reason;
+        skipped_probe.summary = "skipped: " + found.transport_skip_reason;
+        report.probes.push_back(std::move(skipped_probe));
+      }
+  }
+  auto plans = port_plans(options, found.hosts);
+  const std::size_t total = done + plans.size() * kTransportProbes.size();
+  ProbeDone on_done = [&](const ProbeResult& result) {
+    ++done;
+    if (hooks.on_probe) hooks.on_probe(result, done, total);
+  };
+  outcomes.resize(plans.size());
+  std::vector<asio::awaitable<void>> conversations;
+  for (std::size_t i = 0; i < plans.size(); ++i) {
+    outcomes[i].plan = plans[i];
+    conversations.push_back([](const CheckOptions& options, PortPlan plan, RunControl& control,
+                               ProbeDone on_done, PortOutcome& out) -> asio::awaitable<void> {
+      out = co_await run_port_conversation(options, std::move(plan), control, std::move(on_done));
+    }(options, plans[i], control, on_done, outcomes[i]));
+  }
+  co_await run_concurrently(std::move(conversations));
+}
+
+}  // namespace
 
 Report run_check(const CheckOptions& options, const CheckHooks& hooks) {
   const auto start = std::chrono::steady_clock::now();
@@ -159,15 +209,6 @@ Report run_check(const CheckOptions& options, const CheckHooks& hooks) {
   report.options.relay_test = options.relay_test;
   report.options.ports = options.ports;
   report.options.helo = options.helo;
-  report.probes = not_yet_probes(options);
-
-  auto plans = port_plans(options, exchanger_hosts(options));
-  const std::size_t total = report.probes.size() + plans.size() * kTransportProbes.size();
-  std::size_t done = report.probes.size();
-  ProbeDone on_done = [&](const ProbeResult& result) {
-    ++done;
-    if (hooks.on_probe) hooks.on_probe(result, done, total);
-  };
 
   asio::io_context io;
   RunControl control;
@@ -183,41 +224,29 @@ Report run_check(const CheckOptions& options, const CheckHooks& hooks) {
     });
   }
 
-  std::vector<PortOutcome> outcomes(plans.size());
-  std::size_t remaining = plans.size();
-  std::optional<std::string> crash;
-  for (std::size_t i = 0; i < plans.size(); ++i) {
-    asio::co_spawn(io, run_port_conversation(options, plans[i], control, on_done),
-                   [&, i](std::exception_ptr error, PortOutcome outcome) {
-                     if (error) {
-                       try {
-                         std::rethrow_exception(error);
-                       } catch (const std::exception& e) {
-                         crash = std::string("internal error: ") + e.what();
-                       }
-                       outcome.plan = plans[i];
+  std::vector<PortOutcome> outcomes;
+  asio::co_spawn(io, run_pipeline(options, hooks, control, report, outcomes),
+                 [&](std::exception_ptr error) {
+                   if (error) {
+                     try {
+                       std::rethrow_exception(error);
+                     } catch (const std::exception& e) {
+                       report.run_error = std::string("internal error: ") + e.what();
                      }
-                     outcomes[i] = std::move(outcome);
-                     if (--remaining == 0) {
-                       deadline.cancel();
-                       signals.cancel();
-                     }
-                   });
-  }
-  if (plans.empty()) {
-    deadline.cancel();
-    signals.cancel();
-  }
+                   }
+                   deadline.cancel();
+                   signals.cancel();
+                 });
   io.run();
 
-  for (auto& outcome : outcomes)
+  for (const auto& outcome : outcomes)
     for (const auto& result : outcome.results) report.probes.push_back(result);
   add_cross_port_findings(report, outcomes);
+  if (hooks.after_ports) hooks.after_ports(report, outcomes);
   if (options.verbose)
     for (auto& outcome : outcomes)
       for (auto& transcript : outcome.transcripts)
         report.transcripts.push_back(std::move(transcript));
-  if (crash) report.run_error = crash;
   report.interrupted = control.why() == RunControl::Stop::interrupted;
   report.duration = elapsed_since(start);
   return report;

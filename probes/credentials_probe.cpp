@@ -131,9 +131,8 @@ Result<MailboxServer> parse_mailbox_server(MailProtocol protocol, std::string_vi
   }
   std::string why;
   auto target = parse_target(spec, &why);
-  std::string flag = protocol == MailProtocol::pop3 ? "--pop" : "--imap";
-  if (!target) return usage(flag + " " + std::string(spec) + ": " + why);
-  if (target->recipient) return usage(flag + " takes HOST[:PORT], not an e-mail address");
+  if (!target) return usage("'" + std::string(spec) + "': " + why);
+  if (target->recipient) return usage("expected HOST[:PORT], not an e-mail address");
   MailboxServer server;
   server.protocol = protocol;
   server.host = target->host;

@@ -23,6 +23,7 @@
 #include "core/mail_login_client.hpp"
 #include "core/report.hpp"
 #include "core/smtp_client.hpp"
+#include "probes/mail_path_options.hpp"
 
 namespace smtpdoctor {
 
@@ -62,19 +63,6 @@ struct CredentialsVerdict {
 CredentialsVerdict credentials_verdict(const CredentialsEvidence& evidence);
 
 // ---- runners ---------------------------------------------------------------------------------
-
-struct MailboxServer {
-  MailProtocol protocol = MailProtocol::pop3;
-  std::string host;
-  std::uint16_t port = 0;  // 0: 995 / 993 (implicit TLS)
-  MailTls tls = MailTls::automatic;
-};
-
-// "HOST", "HOST:PORT", "[v6]:PORT" for --pop / --imap: implicit TLS on 995/993, STLS/STARTTLS
-// on any other port. A scheme says it explicitly for an unusual port: "pop3s://HOST:PORT" /
-// "imaps://HOST:PORT" (implicit TLS), "pop3://" / "imap://" (STLS/STARTTLS). Fails with a usage
-// Error.
-Result<MailboxServer> parse_mailbox_server(MailProtocol protocol, std::string_view spec);
 
 struct MailboxLoginOptions {
   std::vector<MailboxServer> servers;

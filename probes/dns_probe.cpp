@@ -93,6 +93,12 @@ std::chrono::milliseconds since(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
 }
 
+AddressCheck unchecked(std::string address) {
+  AddressCheck check;
+  check.address = std::move(address);
+  return check;
+}
+
 // PTR of one address, and forward confirmation of each name (at most `max_names`).
 asio::awaitable<void> check_address(Resolver& resolver, AddressCheck& check,
                                     std::size_t max_names) {
@@ -123,7 +129,7 @@ asio::awaitable<void> resolve_exchanger(Resolver& resolver, Exchanger& exchanger
                                         std::size_t max_names) {
   if (is_ipv4_literal(exchanger.host) || is_ipv6_literal(exchanger.host)) {
     exchanger.a_status = exchanger.aaaa_status = DnsStatus::ok;
-    exchanger.addresses.push_back({exchanger.host});
+    exchanger.addresses.push_back(unchecked(exchanger.host));
   } else {
     DnsAnswer<AddressRecord> a, aaaa;
     std::vector<asio::awaitable<void>> lookups;
@@ -138,8 +144,8 @@ asio::awaitable<void> resolve_exchanger(Resolver& resolver, Exchanger& exchanger
     co_await run_concurrently(std::move(lookups));
     exchanger.a_status = a.status;
     exchanger.aaaa_status = aaaa.status;
-    for (const auto& r : a.records) exchanger.addresses.push_back({r.address});
-    for (const auto& r : aaaa.records) exchanger.addresses.push_back({r.address});
+    for (const auto& r : a.records) exchanger.addresses.push_back(unchecked(r.address));
+    for (const auto& r : aaaa.records) exchanger.addresses.push_back(unchecked(r.address));
   }
   std::vector<asio::awaitable<void>> checks;
   for (auto& address : exchanger.addresses)
@@ -413,7 +419,10 @@ asio::awaitable<DnsProbeOutcome> run_dns_probe(Resolver& resolver, DnsProbeOptio
   if (usable == 0) {
     result.status = ProbeStatus::fail;
     summary += "; no exchanger resolves to an address";
-    result.diagnoses.push_back(per_exchanger.front().diagnoses.front());
+    if (!per_exchanger.empty() && !per_exchanger.front().diagnoses.empty())
+      result.diagnoses.push_back(per_exchanger.front().diagnoses.front());
+    else
+      result.diagnoses.push_back(dns_diagnosis(DnsOutcome::nodata, summary));
   } else if (usable < exchangers.size()) {
     at_least(result, ProbeStatus::warn);
     note(result, std::to_string(exchangers.size() - usable) + " of " +

@@ -61,8 +61,7 @@ asio::awaitable<ProbeResult> run_ehlo_probe(PortSession& session) {
                            "inspection (middlebox)" +
                            (guess.empty() ? "" : "; it was probably " + guess));
     }
-    add_diagnosis(result, diagnosis_for_finding(Stage::ehlo,
-                                                "middlebox smtp inspection mangled ehlo keywords"));
+    add_diagnosis(result, diagnosis_for_finding(Stage::ehlo, "middlebox-mangled-ehlo"));
   }
   co_return result;
 }

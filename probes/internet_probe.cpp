@@ -32,10 +32,9 @@ std::string target_text(const std::string& host, std::uint16_t port) {
 Result<ReachabilityTarget> parse_reachability_target(std::string_view spec) {
   std::string why;
   auto target = parse_target(spec, &why);
-  if (!target) return usage("--reachability-target " + std::string(spec) + ": " + why);
+  if (!target) return usage("'" + std::string(spec) + "': " + why);
   if (!target->port || target->recipient)
-    return usage("--reachability-target takes HOST:PORT (e.g. 192.0.2.1:443), got " +
-                 std::string(spec));
+    return usage("expected HOST:PORT (e.g. 192.0.2.1:443), not " + std::string(spec));
   return ReachabilityTarget{target->host, *target->port};
 }
 

@@ -28,16 +28,9 @@
 #include "core/report.hpp"
 #include "core/resolver.hpp"
 #include "core/tcp_reach.hpp"
+#include "probes/mail_path_options.hpp"
 
 namespace smtpdoctor {
-
-struct ReachabilityTarget {
-  std::string host;  // IP literal or host name (resolved with the probe's resolver)
-  std::uint16_t port = 443;
-};
-
-// "HOST:PORT" or "[IPv6]:PORT"; the port is required. Fails with a usage Error.
-Result<ReachabilityTarget> parse_reachability_target(std::string_view spec);
 
 inline const std::vector<ReachabilityTarget> kDefaultReachabilityTargets{
     {"1.1.1.1", 443},  // Cloudflare

@@ -37,11 +37,16 @@ std::string RunControl::stop_reason() const {
 
 ClientOptions client_options(const CheckOptions& options, const PortPlan& plan) {
   ClientOptions client;
-  client.host = plan.host;
+  client.host = plan.address.empty() ? plan.host : plan.address;
   client.port = plan.port;
   client.family = options.family;
   client.implicit_tls = plan.implicit_tls();
   client.tls_sni = options.tls_sni;
+  if (!plan.address.empty()) {
+    // Connecting to an address the dns step found: the certificate must still name the host.
+    client.verify_host = plan.host;
+    if (client.tls_sni.empty() && !is_ip_literal(plan.host)) client.tls_sni = plan.host;
+  }
   client.tls.ca_file = options.ca_file;
   client.tls.insecure = options.insecure;
   client.limits = options.limits;
@@ -89,12 +94,7 @@ Diagnosis diagnosis_for(const Error& error) {
   // meant for pasted client errors (e.g. "a library fell back to localhost").
   Evidence evidence;
   evidence.stage = error.stage;
-  // Asio reports errno values in its own category ("asio.system"), which is a different object
-  // from std::system_category(): the knowledge base's errno rules only know the latter.
-  if (error.code)
-    evidence.socket_error = std::string_view(error.code.category().name()) == "asio.system"
-                                ? std::error_code(error.code.value(), std::system_category())
-                                : error.code;
+  if (error.code) evidence.socket_error = error.code;
   if (error.kind == ErrorKind::timeout && !error.code)
     evidence.socket_error = std::make_error_code(std::errc::timed_out);
   Diagnosis diagnosis = diagnose(evidence);
@@ -109,10 +109,10 @@ Diagnosis diagnosis_for(Stage stage, const Reply& reply) {
   return diagnose(evidence);
 }
 
-std::optional<Diagnosis> diagnosis_for_finding(Stage stage, std::string text) {
+std::optional<Diagnosis> diagnosis_for_finding(Stage stage, std::string finding) {
   Evidence evidence;
   evidence.stage = stage;
-  evidence.text = std::move(text);
+  evidence.finding = std::move(finding);
   Diagnosis diagnosis = diagnose(evidence);
   // The knowledge base's fallbacks ("code-class", "unknown") say only "not recognised".
   if (diagnosis.rule == "unknown" || diagnosis.rule == "code-class") return std::nullopt;

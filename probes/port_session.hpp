@@ -49,7 +49,10 @@ class LiveClient {
 };
 
 struct PortPlan {
-  std::string host;  // what we connect to (the target host; later: each MX exchanger)
+  std::string host;  // the mail host's name (or address literal): reports, SNI, certificate check
+  // The address to connect to when the dns step resolved it already; empty: the client resolves
+  // `host` itself.
+  std::string address;
   std::uint16_t port = 25;
   PortRole role = PortRole::submission;
   bool implicit_tls() const { return role == PortRole::implicit_tls; }
@@ -110,6 +113,6 @@ std::chrono::milliseconds elapsed_since(std::chrono::steady_clock::time_point st
 // the knowledge base's generic "not recognised" one; the probe's summary and notes still say it.
 Diagnosis diagnosis_for(const Error& error);
 Diagnosis diagnosis_for(Stage stage, const Reply& reply);
-std::optional<Diagnosis> diagnosis_for_finding(Stage stage, std::string text);
+std::optional<Diagnosis> diagnosis_for_finding(Stage stage, std::string finding);
 
 }  // namespace smtpdoctor

@@ -108,7 +108,7 @@ asio::awaitable<ProbeResult> run_tls_probe(PortSession& session, bool ehlo_after
     for (const auto& keyword : mangled_keywords(before))
       if (mangled_keyword_guess(keyword) == "STARTTLS")
         add_note(result, "STARTTLS appears to be hidden by a firewall (" + keyword + ")");
-    add_diagnosis(result, diagnosis_for_finding(Stage::starttls, "starttls not offered"));
+    add_diagnosis(result, diagnosis_for_finding(Stage::starttls, "starttls-not-offered"));
     result.duration = elapsed_since(start);
     co_return result;
   }

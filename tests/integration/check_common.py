@@ -85,7 +85,7 @@ def mask_human(text):
     return text
 
 
-def make_certificates(directory, days=30):
+def make_certificates(directory, days=30, names=("DNS:localhost", "IP:127.0.0.1", "IP:::1")):
     """A test CA and a server certificate for localhost / 127.0.0.1 / ::1, valid `days` days (so
     the tls probe's expiry warning stays out of scenarios that are not about it).
     Returns (ca_file, cert_file, key_file)."""
@@ -102,8 +102,8 @@ def make_certificates(directory, days=30):
     subprocess.run(["openssl", "req", "-new", *ec, "-keyout", key, "-out", csr, "-subj",
                     "/CN=localhost"], **quiet)
     with open(ext, "w") as out:
-        out.write("subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n"
-                  "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+        out.write("subjectAltName=%s\n" % ",".join(names))
+        out.write("basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
     subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key,
                     "-CAcreateserial", "-out", cert, "-days", str(days), "-extfile", ext], **quiet)
     return ca, cert, key

@@ -181,6 +181,35 @@ class FaultTest(unittest.TestCase):
         self.assertEqual(tls["status"], "fail")
         self.assertIn("cert_invalid", categories(tls))
 
+    def test_a_certificate_expiring_within_14_days_is_a_warning(self):
+        directory = tempfile.mkdtemp(prefix="smtpdoctor-check-expiring-")
+        try:
+            ca, cert, key = make_certificates(directory, days=5)
+            with Serve("--cert", cert, "--key", key, store=False, json_events=True) as server:
+                code, report = check("127.0.0.1:%d" % server.port, "--ca-file", ca, "--only",
+                                     "tls")
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+        tls = probe(report, "tls")
+        self.assertEqual(tls["status"], "warn")
+        self.assertTrue(tls["details"]["verified"])
+        self.assertLess(tls["details"]["days_to_expiry"], 14)
+        self.assertIn("the certificate expires in", notes(tls))
+
+    def test_a_certificate_for_another_name_fails_the_host_name_check(self):
+        directory = tempfile.mkdtemp(prefix="smtpdoctor-check-othername-")
+        try:
+            ca, cert, key = make_certificates(directory, names=("DNS:mail.other.test",))
+            with Serve("--cert", cert, "--key", key, store=False, json_events=True) as server:
+                code, report = check("127.0.0.1:%d" % server.port, "--ca-file", ca)
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+        self.assertEqual(code, 1)
+        tls = probe(report, "tls")
+        self.assertEqual(tls["status"], "fail")
+        self.assertFalse(tls["details"]["hostname_match"])
+        self.assertIn("cert_invalid", categories(tls))
+
     def test_insecure_goes_on_past_a_bad_certificate_but_says_so(self):
         with serve() as server:
             code, report = check("127.0.0.1:%d" % server.port, "--insecure")
@@ -235,6 +264,82 @@ class FaultTest(unittest.TestCase):
             code, report = check(*trusted(server.port, "--auth-user", "alice", "--password-env",
                                           "CHECK_PW", "--allow-plaintext-auth"), env=password)
             self.assertEqual(probe(report, "auth")["status"], "ok")
+
+    def test_the_password_is_asked_for_on_the_terminal_without_echo(self):
+        import pty
+        with serve("--user", "alice:s3cret") as server:
+            pid, fd = pty.fork()
+            if pid == 0:  # the child: smtpdoctor with the pty as its terminal
+                os.execve(SMTPDOCTOR, [SMTPDOCTOR, "check", *trusted(server.port, "--auth-user",
+                                                                  "alice", "--only", "auth"),
+                                       "--offline", "--helo", HELO, "--json"], environment())
+            output = b""
+            deadline = time.monotonic() + 20
+            while b"Password for alice:" not in output and time.monotonic() < deadline:
+                output += os.read(fd, 1024)
+            os.write(fd, b"s3cret\n")
+            while time.monotonic() < deadline:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                output += chunk
+            _, status = os.waitpid(pid, 0)
+            os.close(fd)
+        text = output.decode("utf-8", "replace")
+        self.assertIn("Password for alice:", text)
+        self.assertNotIn("s3cret", text, "the password must not be echoed or printed")
+        self.assertIn("logged in as alice", text)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0)
+
+    def run_on_terminal(self, argv, env):
+        """Runs smtpdoctor with a pseudo-terminal as stdin/stdout/stderr; returns its output."""
+        import pty
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execve(SMTPDOCTOR, [SMTPDOCTOR] + argv, env)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+        return os.waitstatus_to_exitcode(status), output.decode("utf-8", "replace")
+
+    def test_on_a_terminal_there_is_a_progress_line_and_colour_unless_no_color(self):
+        with serve() as server:
+            argv = ["check", *trusted(server.port, "--only", "tcp,banner,ehlo"), "--offline",
+                    "--helo", HELO]
+            env = {k: v for k, v in environment().items() if k != "NO_COLOR"}
+            env["TERM"] = "xterm"
+            code, text = self.run_on_terminal(argv, env)
+            self.assertEqual(code, 0, text)
+            self.assertIn("checking", text)        # the live progress line (stderr)
+            self.assertIn("\x1b[32m", text)        # a green ✓
+            code, text = self.run_on_terminal(argv, dict(env, NO_COLOR="1"))
+            self.assertNotIn("\x1b[32m", text)
+
+    def test_a_user_at_domain_target_with_server_sets_the_recipient(self):
+        with serve() as server:
+            code, report = check("bob@example.test", "--server",
+                                 "127.0.0.1:%d" % server.port, "--ca-file",
+                                 Certificates.get().ca_file)
+        envelope = probe(report, "envelope")
+        self.assertEqual(envelope["details"]["recipients"][0]["address"], "bob@example.test")
+        self.assertEqual(report["target"], "bob@example.test")
+
+    def test_tls_sni_is_sent_and_reported(self):
+        with serve() as server:
+            code, report = check(*trusted(server.port, "--tls-sni", "localhost", "--only",
+                                          "tls"))
+        self.assertEqual(probe(report, "tls")["details"]["sni"], "localhost")
 
     def test_a_refused_relay_passes_the_relay_test(self):
         with serve() as server:
@@ -403,10 +508,16 @@ class UsageTest(unittest.TestCase):
 
     def test_bad_targets_and_ports_are_usage_errors(self):
         for argv in (["check", "bad host"], ["check", "127.0.0.1", "--ports", "25,x"],
-                     ["check"], ["check", "127.0.0.1", "--to", "not-an"
-                                                      "-address"]):
+                     ["check"], ["check", "127.0.0.1", "--to", "not-an-address"],
+                     ["check", "[::1]:25", "-4"], ["check", "127.0.0.1", "--port", "0"],
+                     ["check", "127.0.0.1", "--deadline", "soon"]):
             code, out, err = run(argv + ["--offline"])
             self.assertEqual(code, 2, argv)
+
+    def test_a_run_where_no_probe_can_run_exits_3(self):
+        # dns does not apply to an address and is the only probe asked for: nothing was checked.
+        code, out, err = run(["check", "127.0.0.1:25", "--offline", "--only", "dns"])
+        self.assertEqual(code, 3, out + err)
 
     def test_nagios_format_has_nagios_exit_codes(self):
         port = free_port()

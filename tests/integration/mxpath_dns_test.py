@@ -166,6 +166,31 @@ class DnsProbeTest(PeerTestCase):
             self.assertLess(time.monotonic() - started, 10)
         self.assertEqual(rules(result), ["dns-timeout"])
 
+    def test_check_walks_a_user_at_domain_targets_exchangers_with_our_resolvers_addresses(self):
+        out = run_tool("plan", "--server", self.dns.address, "alice@" + zone.TWO_MX_DOMAIN)
+        self.assertEqual(out["hosts"], [{"host": zone.TWO_MX_PRIMARY, "address": "127.0.0.11"},
+                                        {"host": zone.TWO_MX_SECONDARY, "address": "127.0.0.12"}])
+        self.assertEqual(out["transport_skip_reason"], "")
+        self.assertEqual([(r["id"], r["status"]) for r in out["results"]],
+                         [("internet", "skip"), ("dns", "ok"), ("dns", "ok"), ("dns", "ok")])
+
+    def test_check_skips_the_transport_probes_for_a_null_mx_domain(self):
+        out = run_tool("plan", "--server", self.dns.address, "bob@" + zone.NULL_MX_DOMAIN)
+        self.assertEqual(out["hosts"], [])
+        self.assertIn("null MX", out["transport_skip_reason"])
+
+    def test_a_bare_host_name_without_mx_is_walked_as_itself_without_an_implicit_mx_warning(self):
+        out = run_tool("plan", "--server", self.dns.address, zone.NOT_CONFIRMED_NAME)
+        self.assertEqual(out["hosts"], [{"host": zone.NOT_CONFIRMED_NAME,
+                                         "address": "127.0.0.15"}])
+        self.assertNotIn("implicit", out["results"][1]["summary"])
+
+    def test_an_ip_target_has_no_dns_to_check(self):
+        out = run_tool("plan", "--server", self.dns.address, "127.0.0.1:2525")
+        self.assertEqual(out["hosts"], [])
+        self.assertEqual(out["results"][1]["skip_reason"],
+                         "the target is an IP address: no MX to look up")
+
 
 class EgressTest(PeerTestCase):
     @classmethod

@@ -25,7 +25,7 @@ class TestCertificates:
         os.makedirs(self.dir, exist_ok=True)
         ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         run(["openssl", "req", "-x509"] + ec + [
-            "-keyout", self.ca_key, "-out", self.ca_file, "-days", "2",
+            "-keyout", self.ca_key, "-out", self.ca_file, "-days", "90",
             "-subj", "/O=smtpdoctor tests/CN=smtpdoctor test CA",
             "-addext", "basicConstraints=critical,CA:TRUE",
             "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
@@ -37,7 +37,7 @@ class TestCertificates:
             out.write("subjectAltName=%s,IP:127.0.0.1\n" % ",".join("DNS:" + n for n in self.names))
             out.write("basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
         run(["openssl", "x509", "-req", "-in", csr, "-CA", self.ca_file, "-CAkey", self.ca_key,
-             "-CAcreateserial", "-out", self.cert_file, "-days", "2", "-extfile", ext])
+             "-CAcreateserial", "-out", self.cert_file, "-days", "90", "-extfile", ext])
         # Dovecot and Postfix read the key as root before dropping privileges; 0644 on the cert
         # lets unprivileged children and clients read it too.
         os.chmod(self.key_file, 0o600)

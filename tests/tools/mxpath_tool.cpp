@@ -3,6 +3,7 @@
 // is involved.
 //
 //   mxpath_tool dns --server IP:PORT [--mx-limit N] [--host] NAME
+//   mxpath_tool plan --server IP:PORT [--mx-limit N] TARGET   (check's step 1, offline)
 //   mxpath_tool internet --server IP:PORT [--name NAME] [--timeout-ms N] --target HOST:PORT...
 //   mxpath_tool egress --server IP:PORT [--dnsbl ZONE]... [--include-non-global]
 //                      (--address IP | --ehlo-line TEXT | --greeting-line TEXT)
@@ -31,11 +32,13 @@
 #include "core/port25_verdict.hpp"
 #include "core/render_json.hpp"
 #include "core/resolver.hpp"
+#include "core/target.hpp"
 #include "core/tcp_reach.hpp"
 #include "probes/credentials_probe.hpp"
 #include "probes/dns_probe.hpp"
 #include "probes/egress_probe.hpp"
 #include "probes/internet_probe.hpp"
+#include "probes/mail_path.hpp"
 
 using namespace smtpdoctor;
 using json = nlohmann::ordered_json;
@@ -168,6 +171,28 @@ int main(int argc, char** argv) {
       j["results"] = probes_json(outcome.results);
       co_return j;
     });
+  } else if (args.command == "plan") {
+    // What `check` would walk: the mail-path plan for TARGET (internet skipped: --offline).
+    if (args.positional.size() != 1) die("plan takes one TARGET");
+    CheckOptions options;
+    std::string why;
+    auto target = parse_target(args.positional[0], &why);
+    if (!target) die(why);
+    options.target = *target;
+    options.offline = true;
+    MailPathOptions mail_path;
+    for (const auto& s : args.all("--server")) {
+      auto server = parse_dns_server(s);
+      if (!server) die(server.error().message);
+      mail_path.dns_servers.push_back(*server);
+    }
+    mail_path.mx_limit = std::stoul(args.get("--mx-limit", "0"));
+    auto plan = plan_mail_path(options, mail_path);
+    out["hosts"] = json::array();
+    for (const auto& h : plan.hosts)
+      out["hosts"].push_back({{"host", h.host}, {"address", h.address}});
+    out["transport_skip_reason"] = plan.transport_skip_reason;
+    out["results"] = probes_json(plan.results);
   } else if (args.command == "internet") {
     Resolver resolver = make_resolver(io, args);
     InternetProbeOptions options;

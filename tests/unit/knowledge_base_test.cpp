@@ -211,7 +211,7 @@ TEST_CASE("the rule table is well-formed") {
     CAPTURE(r.id);
     CHECK(ids.insert(r.id).second);  // ids are unique
     bool has_criterion = !r.text.empty() || !r.enhanced.empty() || r.code != 0 ||
-                         r.stage != Stage::none || r.signal != Signal::none;
+                         r.stage != Stage::none || r.signal != Signal::none || !r.finding.empty();
     CHECK(has_criterion);
     CHECK_FALSE(r.cause.empty());
     CHECK_FALSE(r.fix.empty());
@@ -220,7 +220,7 @@ TEST_CASE("the rule table is well-formed") {
     covered.insert(r.category);
   }
   // Every DESIGN §3 category except the catch-all has a rule that produces it.
-  for (int c = 0; c <= static_cast<int>(Category::credentials_differ_from_pop); ++c) {
+  for (int c = 0; c < static_cast<int>(Category::other); ++c) {
     CAPTURE(category_name(static_cast<Category>(c)));
     CHECK(covered.count(static_cast<Category>(c)) == 1);
   }
@@ -233,4 +233,22 @@ TEST_CASE("enhanced status codes have their RFC 3463 / IANA meanings") {
   CHECK(enhanced_code_meaning({5, 1, 10}) == "Permanent failure: Recipient address has null MX");
   CHECK(enhanced_code_meaning({5, 7, 99}).find("Security or policy status") != std::string::npos);
   CHECK(enhanced_subject_meaning(9).empty());
+}
+
+TEST_CASE("a probe's own findings get their diagnosis, and pasted text cannot fake one") {
+  auto finding = [](std::string id) {
+    Evidence ev;
+    ev.finding = std::move(id);
+    return diagnose(ev).category;
+  };
+  CHECK(finding("open-relay") == Category::open_relay);
+  CHECK(finding("starttls-stripping") == Category::middlebox);
+  CHECK(finding("middlebox-masked-greeting") == Category::middlebox);
+  CHECK(finding("middlebox-mangled-ehlo") == Category::middlebox);
+  CHECK(finding("starttls-not-offered") == Category::tls_failure);
+  CHECK(finding("auth-not-offered") == Category::auth_unavailable);
+
+  Evidence pasted;
+  pasted.text = "open-relay";
+  CHECK(diagnose(pasted).category != Category::open_relay);
 }

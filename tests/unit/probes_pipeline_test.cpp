@@ -84,13 +84,66 @@ TEST_CASE("--quit-after maps each stage to the last probe that runs") {
   CHECK(quit_point(Stage::rcpt).last == 5);
 }
 
-TEST_CASE("the dns probe's seam: today the hosts to walk are the target itself") {
+TEST_CASE("port plans give every host each port with its role") {
   auto options = check_options({587, 25});
-  CHECK(exchanger_hosts(options) == std::vector<std::string>{"127.0.0.1"});
-  auto plans = port_plans(options, {"a.example.test", "b.example.test"});
+  auto plans = port_plans(options, {{"a.example.test", ""}, {"b.example.test", "192.0.2.7"}});
   REQUIRE(plans.size() == 4);
   CHECK(plans[1].host == "a.example.test");
   CHECK(plans[1].role == PortRole::relay);
+  CHECK(plans[2].host == "b.example.test");
+  CHECK(plans[2].address == "192.0.2.7");
+  // Connecting to the resolved address still checks the certificate against the name.
+  auto client = client_options(options, plans[2]);
+  CHECK(client.host == "192.0.2.7");
+  CHECK(client.verify_host == "b.example.test");
+  CHECK(client.tls_sni == "b.example.test");
+}
+
+TEST_CASE("the dns probe's seam: a mail-host finder decides which hosts are walked") {
+  LoopbackServer server(loopback_options());
+  auto options = check_options({server.port});
+  options.target.host = "mail.example.test";  // never resolved: the finder answers instead
+  CheckHooks hooks;
+  hooks.find_mail_hosts = [](const CheckOptions& options) -> asio::awaitable<MailHosts> {
+    MailHosts found;
+    found.hosts = {{"mail.example.test", "127.0.0.1"}};
+    ProbeResult dns;
+    dns.id = ProbeId::dns;
+    dns.target.host = options.target.host;
+    dns.summary = "MX 10 127.0.0.1";
+    found.results.push_back(dns);
+    co_return found;
+  };
+  Report report = run_check(options, hooks);
+  REQUIRE(report.probes.size() == 7);
+  CHECK(report.probes[0].id == ProbeId::dns);
+  CHECK(report.probes[0].summary == "MX 10 127.0.0.1");
+  const auto& tcp = find(report, ProbeId::tcp, server.port);
+  CHECK(tcp.target.host == "mail.example.test");
+  CHECK(tcp.target.address == "127.0.0.1");
+  CHECK(tcp.status == ProbeStatus::ok);
+}
+
+TEST_CASE("with no mail host to walk, the transport probes are skipped with the dns reason") {
+  auto options = check_options({587, 25});
+  CheckHooks hooks;
+  hooks.find_mail_hosts = [](const CheckOptions&) -> asio::awaitable<MailHosts> {
+    MailHosts found;
+    found.transport_skip_reason = "the domain has a null MX: it accepts no mail";
+    co_return found;
+  };
+  bool after_ports_called = false;
+  hooks.after_ports = [&](Report&, const std::vector<PortOutcome>& outcomes) {
+    after_ports_called = true;
+    CHECK(outcomes.empty());
+  };
+  Report report = run_check(options, hooks);
+  CHECK(after_ports_called);
+  REQUIRE(report.probes.size() == 12);
+  for (const auto& probe : report.probes) {
+    CHECK(probe.status == ProbeStatus::skip);
+    CHECK(probe.skip_reason == "the domain has a null MX: it accepts no mail");
+  }
 }
 
 TEST_CASE("a healthy loopback server passes every transport probe; internet and dns say why not") {
@@ -125,8 +178,8 @@ TEST_CASE("STARTTLS offered on one port of a host and not another is suspected s
 TEST_CASE("port 25 timing out while 587 connects on the same host is the port-25 block") {
   Report report;
   std::vector<PortOutcome> outcomes(2);
-  outcomes[0].plan = {"mx.example.test", 25, PortRole::relay};
-  outcomes[1].plan = {"mx.example.test", 587, PortRole::submission};
+  outcomes[0].plan = {"mx.example.test", "", 25, PortRole::relay};
+  outcomes[1].plan = {"mx.example.test", "", 587, PortRole::submission};
   ProbeResult blocked;
   blocked.id = ProbeId::tcp;
   blocked.status = ProbeStatus::fail;
