@@ -711,6 +711,38 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Use STARTTLS on port 587 ('secure: false' plus requireTLS in nodemailer) and "
             "implicit TLS only on 465; update old TLS libraries if the server needs TLS 1.2+.",
      .refs = "RFC 8314 §3|RFC 3207"},
+    // Our reply parser's own words (core/reply.cpp) when the peer is not an SMTP server.
+    {.id = "protocol-not-smtp-http",
+     .category = C::other,
+     .permanence = P::permanent,
+     .text = "malformed reply line \"http/",
+     .signal = Signal::no_smtp_reply,
+     .cause = "A web server answers on this port, not a mail server.",
+     .fix = "Check the port: SMTP submission is 587 (STARTTLS) or 465 (implicit TLS), relay is "
+            "25; a proxy or port forward may point at the wrong service.",
+     .refs = "RFC 6409 §3.1|RFC 8314 §3.3"},
+    {.id = "protocol-not-smtp-ssh",
+     .category = C::other,
+     .permanence = P::permanent,
+     .text = "malformed reply line \"ssh-",
+     .signal = Signal::no_smtp_reply,
+     .cause = "An SSH server answers on this port, not a mail server.",
+     .fix = "Check the port: SMTP submission is 587 (STARTTLS) or 465 (implicit TLS), relay is "
+            "25; a port forward may point at the wrong service.",
+     .refs = "RFC 6409 §3.1|RFC 8314 §3.3"},
+    {.id = "protocol-malformed-reply",
+     .category = C::other,
+     .permanence = P::permanent,
+     .text = "malformed reply|reply line exceeds|reply exceeds|reply has more than|"
+             "reply code changed from|is outside 200-599|contains a nul byte|contains a cr not "
+             "followed by lf",
+     .signal = Signal::no_smtp_reply,
+     .cause = "The peer does not speak SMTP correctly: its reply is not a well-formed SMTP reply "
+              "(another service on this port, a broken proxy, or a TLS-only port spoken to in "
+              "plain text).",
+     .fix = "Run with -v to see what the peer sent; check that host and port are the mail "
+            "server's, and whether the port expects implicit TLS (465: --tls-on-connect).",
+     .refs = "RFC 5321 §4.2|RFC 8314 §3.3"},
     {.id = "client-connection-refused",
      .category = C::connection_refused,
      .permanence = P::permanent,

@@ -252,3 +252,21 @@ TEST_CASE("a probe's own findings get their diagnosis, and pasted text cannot fa
   pasted.text = "open-relay";
   CHECK(diagnose(pasted).category != Category::open_relay);
 }
+
+TEST_CASE("a port that answers HTTP or SSH is told apart from a broken SMTP server") {
+  auto protocol_error = [](std::string message) {
+    Error e;
+    e.kind = ErrorKind::protocol;
+    e.stage = Stage::banner;
+    e.message = std::move(message);
+    return diagnose(e);
+  };
+  CHECK(protocol_error("malformed reply: malformed reply line \"HTTP/1.1 400 Bad Request\": it "
+                       "must start with a three-digit code")
+            .rule == "protocol-not-smtp-http");
+  CHECK(protocol_error("malformed reply: malformed reply line \"SSH-2.0-OpenSSH_9.2p1\": it must "
+                       "start with a three-digit code")
+            .rule == "protocol-not-smtp-ssh");
+  CHECK(protocol_error("malformed reply: reply line exceeds 4096 octets").rule ==
+        "protocol-malformed-reply");
+}
