@@ -99,7 +99,8 @@ std::string prompt_password(const std::string& user) {
     usage_error("--auth-user",
                 "no password: give --password-env VAR or --password-file FILE "
                 "(stdin is not a terminal to ask on)");
-  std::cerr << "Password for " << user << ": " << std::flush;
+  // Echo goes off before the prompt appears: TCSAFLUSH drops what was typed before it, so a
+  // password typed right after the prompt must not race with it.
   termios saved{};
   bool restore = tcgetattr(STDIN_FILENO, &saved) == 0;
   if (restore) {
@@ -107,6 +108,7 @@ std::string prompt_password(const std::string& user) {
     quiet.c_lflag &= ~tcflag_t(ECHO);
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
   }
+  std::cerr << "Password for " << user << ": " << std::flush;
   std::string password;
   std::getline(std::cin, password);
   if (restore) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);

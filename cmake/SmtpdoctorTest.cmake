@@ -1,10 +1,15 @@
 # smtpdoctor_unit_test(NAME SOURCES ... LIBS ...): a doctest executable registered with ctest
 # under the "unit" label.
+# doctest's main() is compiled once and shared by every test binary.
+add_library(smtpdoctor_test_main STATIC ${PROJECT_SOURCE_DIR}/tests/unit/test_main.cpp)
+target_link_libraries(smtpdoctor_test_main PUBLIC doctest::doctest)
+
 function(smtpdoctor_unit_test name)
   cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  list(REMOVE_ITEM T_SOURCES unit/test_main.cpp)
   add_executable(${name} ${T_SOURCES})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/generated)
-  target_link_libraries(${name} PRIVATE ${T_LIBS} doctest::doctest)
+  target_link_libraries(${name} PRIVATE ${T_LIBS} smtpdoctor_test_main)
   target_compile_definitions(${name} PRIVATE
     SMTPDOCTOR_SOURCE_DIR="${PROJECT_SOURCE_DIR}" SMTPDOCTOR_BINARY_DIR="${PROJECT_BINARY_DIR}")
   add_test(NAME ${name} COMMAND ${name})

@@ -7,7 +7,7 @@ _smtpdoctor() {
 
   local commands="check serve send explain selftest"
   local probes="internet dns tcp banner ehlo tls auth envelope"
-  local stages="connect banner ehlo first-ehlo helo first-helo starttls tls auth mail rcpt"
+  local stages="connect banner greeting ehlo first-ehlo helo first-helo starttls tls auth mail rcpt"
   local mechs="PLAIN LOGIN CRAM-MD5 XOAUTH2"
 
   # The subcommand is the first word that is not an option.
@@ -47,10 +47,11 @@ _smtpdoctor() {
       COMPREPLY=($(compgen -W "SIZE PIPELINING 8BITMIME SMTPUTF8 ENHANCEDSTATUSCODES CHUNKING
         DSN STARTTLS AUTH" -- "$cur")); return ;;
     -s | --server | -p | --port | --helo | --ehlo | -f | --from | -t | --to | --size | \
-    --tls-sni | --auth-user | --au | --pop | --imap | --pop-user | --dns-server | --mx-limit | \
-    --reachability-target | --timeout | --deadline | --listen | --tls-listen | --hostname | \
-    --user | --local-domain | --max-size | --max-recipients | --max-connections | \
-    --idle-timeout | --grace | --header | --add-header | --body)
+    --tls-sni | -u | --auth-user | --au | --pop | --imap | --pop-user | --dns-server | \
+    --mx-limit | --reachability-target | --reachability-name | --dnsbl | --timeout | \
+    --deadline | --listen | --tls-listen | --hostname | --user | --local-domain | --max-size | \
+    --max-recipients | --max-connections | --idle-timeout | --grace | --header | --add-header | \
+    --body)
       return ;;  # a free-form value
   esac
 
@@ -59,23 +60,23 @@ _smtpdoctor() {
     "")
       opts="--help --version $commands" ;;
     check)
-      opts="--server --port --ports -4 -6 --mx-limit --dns-server --reachability-target
-        --offline --helo --from --to --size --relay-test --quit-after --tls-sni --ca-file
-        --insecure --auth-user --password-env --password-file --auth --auth-all
-        --allow-plaintext-auth --pop --imap --pop-user --only --skip --timeout --deadline
-        --json --format --verbose --strict --help" ;;
+      opts="--server --port --ports -4 -6 --offline --helo --ehlo --from --to --size
+        --relay-test --quit-after --tls-sni --ca-file --insecure --tls-on-connect --auth-user
+        --password-env --password-file --auth --auth-all --allow-plaintext-auth --only --skip
+        --timeout --deadline --format --json --verbose --strict --help" ;;
     serve)
       opts="--port --listen --tls-listen --hostname --max-connections --idle-timeout --grace
         --cert --key --require-tls --user --users-file --require-auth --local-domain --hide
         --max-size --max-recipients --fault --store --json --help" ;;
     send)
-      opts="--server --port -4 -6 --timeout --from --to --helo --bdat --tls --tls-on-connect
-        --no-tls --tls-sni --ca-file --insecure --auth --auth-user --password-env
-        --password-file --header --body --body-file --verbose --json --help" ;;
+      opts="--server --port -4 -6 --timeout --from --to --helo --ehlo --bdat --tls
+        --tls-on-connect --tlsc --no-tls --tls-sni --ca-file --insecure --auth --auth-user --au
+        --password-env --password-file --header --add-header --body --body-file --verbose --json
+        --help" ;;
     explain)
       opts="--json --help -" ;;
     selftest)
-      opts="--json --format --verbose --help" ;;
+      opts="--format --json --verbose --help" ;;
   esac
   if [[ -z "$cmd" || "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))

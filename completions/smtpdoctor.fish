@@ -1,10 +1,13 @@
 # fish completion for smtpdoctor(1). Installed in fish's vendor_completions.d.
+# One block per subcommand, with exactly the options `smtpdoctor <cmd> --help` lists
+# (tests/integration/docs_options_test.py compares them).
 
 set -l commands check serve send explain selftest
 set -l probes internet dns tcp banner ehlo tls auth envelope
+set -l stages connect banner greeting ehlo first-ehlo first-helo starttls tls helo auth mail rcpt
 
 complete -c smtpdoctor -f
-complete -c smtpdoctor -n "not __fish_seen_subcommand_from $commands" -l help -d 'Show help'
+complete -c smtpdoctor -n "not __fish_seen_subcommand_from $commands" -s h -l help -d 'Show help'
 complete -c smtpdoctor -n "not __fish_seen_subcommand_from $commands" -l version -d 'Show the version'
 complete -c smtpdoctor -n "not __fish_seen_subcommand_from $commands" -a check -d 'Run the probe pipeline against a host, domain or address'
 complete -c smtpdoctor -n "not __fish_seen_subcommand_from $commands" -a serve -d 'Run the loopback test SMTP server'
@@ -12,60 +15,47 @@ complete -c smtpdoctor -n "not __fish_seen_subcommand_from $commands" -a send -d
 complete -c smtpdoctor -n "not __fish_seen_subcommand_from $commands" -a explain -d 'Explain a pasted SMTP reply or bounce'
 complete -c smtpdoctor -n "not __fish_seen_subcommand_from $commands" -a selftest -d 'Check the loopback test server'
 
-# Shared by check and send.
-for cmd in check send
-    set -l c "__fish_seen_subcommand_from $cmd"
-    complete -c smtpdoctor -n $c -s s -l server -x -a '(__fish_print_hostnames)' -d 'Server host[:port]'
-    complete -c smtpdoctor -n $c -s p -l port -x -d 'Port'
-    complete -c smtpdoctor -n $c -s 4 -d 'IPv4 only'
-    complete -c smtpdoctor -n $c -s 6 -d 'IPv6 only'
-    complete -c smtpdoctor -n $c -l helo -l ehlo -x -d 'Name to give in EHLO'
-    complete -c smtpdoctor -n $c -s f -l from -x -d 'Envelope sender'
-    complete -c smtpdoctor -n $c -s t -l to -x -d 'Envelope recipient (repeatable)'
-    complete -c smtpdoctor -n $c -l tls-sni -x -d 'Server name for SNI and the certificate check'
-    complete -c smtpdoctor -n $c -l ca-file -r -F -d 'Verify against the CAs in this file'
-    complete -c smtpdoctor -n $c -l insecure -d 'Continue when a certificate does not verify'
-    complete -c smtpdoctor -n $c -s a -l auth -x -a 'PLAIN LOGIN CRAM-MD5 XOAUTH2' -d 'AUTH mechanism'
-    complete -c smtpdoctor -n $c -l auth-user -x -d 'Log in as this user'
-    complete -c smtpdoctor -n $c -l password-env -x -a '(set -nx)' -d 'Password from this environment variable'
-    complete -c smtpdoctor -n $c -l password-file -r -F -d 'Password from the first line of this file'
-    complete -c smtpdoctor -n $c -l timeout -x -d 'Limit for each network operation'
-    complete -c smtpdoctor -n $c -s v -l verbose -d 'Add the transcript'
-    complete -c smtpdoctor -n $c -l json -d 'Print JSON'
+for cmd in $commands
+    complete -c smtpdoctor -n "__fish_seen_subcommand_from $cmd" -s h -l help -d "Show the options of $cmd"
 end
 
+# check
 set -l c "__fish_seen_subcommand_from check"
 complete -c smtpdoctor -n $c -a '(__fish_print_hostnames)' -d 'Target'
+complete -c smtpdoctor -n $c -s s -l server -x -a '(__fish_print_hostnames)' -d 'The host to connect to'
+complete -c smtpdoctor -n $c -s p -l port -x -a '587 465 25 26' -d 'Check this port (repeatable)'
 complete -c smtpdoctor -n $c -l ports -x -a '587,465,25 587,465,25,26' -d 'Comma-separated ports'
-complete -c smtpdoctor -n $c -l mx-limit -x -d 'Check at most N MX hosts'
-complete -c smtpdoctor -n $c -l dns-server -x -d 'Resolver to ask, IP[:PORT]'
-complete -c smtpdoctor -n $c -l reachability-target -x -d 'Host:port for the internet probe'
+complete -c smtpdoctor -n $c -s 4 -d 'IPv4 only'
+complete -c smtpdoctor -n $c -s 6 -d 'IPv6 only'
 complete -c smtpdoctor -n $c -l offline -d 'Contact nothing but the named target'
+complete -c smtpdoctor -n $c -l helo -l ehlo -x -d 'Name to give in EHLO'
+complete -c smtpdoctor -n $c -s f -l from -x -d 'Envelope sender'
+complete -c smtpdoctor -n $c -s t -l to -x -d 'Envelope recipient (repeatable)'
 complete -c smtpdoctor -n $c -l size -x -d 'Declare SIZE= in MAIL FROM'
 complete -c smtpdoctor -n $c -l relay-test -d 'Check whether the server relays without login'
-complete -c smtpdoctor -n $c -l quit-after -x -a 'connect banner ehlo first-ehlo helo first-helo starttls tls auth mail rcpt' -d 'Stop after this stage'
+complete -c smtpdoctor -n $c -l quit-after -x -a "$stages" -d 'Stop after this stage'
+complete -c smtpdoctor -n $c -l tls-sni -x -d 'Server name for SNI and the certificate check'
+complete -c smtpdoctor -n $c -l ca-file -r -F -d 'Trust the CAs in this PEM file'
+complete -c smtpdoctor -n $c -l insecure -d 'Go on when a certificate does not verify'
+complete -c smtpdoctor -n $c -l tls-on-connect -d 'Implicit TLS on every checked port'
+complete -c smtpdoctor -n $c -s u -l auth-user -x -d 'Log in as this user'
+complete -c smtpdoctor -n $c -l password-env -x -a '(set -nx)' -d 'Password from this environment variable'
+complete -c smtpdoctor -n $c -l password-file -r -F -d 'Password from the first line of this file'
+complete -c smtpdoctor -n $c -s a -l auth -x -a 'PLAIN LOGIN CRAM-MD5' -d 'AUTH mechanism'
 complete -c smtpdoctor -n $c -l auth-all -d 'Try every advertised mechanism'
-complete -c smtpdoctor -n $c -l allow-plaintext-auth -d 'Allow credentials without TLS'
-complete -c smtpdoctor -n $c -l pop -x -a '(__fish_print_hostnames)' -d 'Also log in to this POP3 server'
-complete -c smtpdoctor -n $c -l imap -x -a '(__fish_print_hostnames)' -d 'Also log in to this IMAP server'
-complete -c smtpdoctor -n $c -l pop-user -x -d 'POP3/IMAP user name'
+complete -c smtpdoctor -n $c -l allow-plaintext-auth -d 'Send credentials even without TLS'
 complete -c smtpdoctor -n $c -l only -x -a "$probes" -d 'Run only these probes'
 complete -c smtpdoctor -n $c -l skip -x -a "$probes" -d 'Skip these probes'
+complete -c smtpdoctor -n $c -l timeout -x -d 'Limit for each network operation'
 complete -c smtpdoctor -n $c -l deadline -x -d 'Limit for the whole run'
 complete -c smtpdoctor -n $c -l format -x -a 'human json nagios' -d 'Output format'
-complete -c smtpdoctor -n $c -l strict -d 'Treat a warning as a failure'
+complete -c smtpdoctor -n $c -l json -d 'Print the report as JSON'
+complete -c smtpdoctor -n $c -s v -l verbose -d 'Add details and the transcript'
+complete -c smtpdoctor -n $c -l strict -d 'A warning fails the check'
 
-set -l c "__fish_seen_subcommand_from send"
-complete -c smtpdoctor -n $c -l bdat -d 'Use BDAT when CHUNKING is offered'
-complete -c smtpdoctor -n $c -l tls -d 'Require STARTTLS'
-complete -c smtpdoctor -n $c -l tls-on-connect -l tlsc -d 'TLS from the start (port 465)'
-complete -c smtpdoctor -n $c -l no-tls -d 'Never use STARTTLS'
-complete -c smtpdoctor -n $c -l header -l add-header -x -d '"Name: value" header'
-complete -c smtpdoctor -n $c -l body -x -d 'Message body'
-complete -c smtpdoctor -n $c -l body-file -r -F -d 'Message body from a file'
-
+# serve
 set -l c "__fish_seen_subcommand_from serve"
-complete -c smtpdoctor -n $c -s p -l port -x -d 'Port on 127.0.0.1'
+complete -c smtpdoctor -n $c -s p -l port -x -d 'Port on 127.0.0.1 (0: any free port)'
 complete -c smtpdoctor -n $c -l listen -x -d 'Listen on this address'
 complete -c smtpdoctor -n $c -l tls-listen -x -d 'Also listen with implicit TLS'
 complete -c smtpdoctor -n $c -l hostname -x -d 'Name in the greeting'
@@ -86,10 +76,39 @@ complete -c smtpdoctor -n $c -l fault -x -a 'greeting-delay= banner=421 banner=5
 complete -c smtpdoctor -n $c -l store -x -a '(__fish_complete_directories)' -d 'Store messages here'
 complete -c smtpdoctor -n $c -l json -d 'Events as JSON lines'
 
+# send
+set -l c "__fish_seen_subcommand_from send"
+complete -c smtpdoctor -n $c -s s -l server -x -a '(__fish_print_hostnames)' -d 'Server host[:port]'
+complete -c smtpdoctor -n $c -s p -l port -x -a '25 465 587 2525' -d 'Port'
+complete -c smtpdoctor -n $c -s 4 -d 'IPv4 only'
+complete -c smtpdoctor -n $c -s 6 -d 'IPv6 only'
+complete -c smtpdoctor -n $c -l timeout -x -d 'Seconds allowed for each step'
+complete -c smtpdoctor -n $c -s f -l from -x -d 'Envelope sender'
+complete -c smtpdoctor -n $c -s t -l to -x -d 'Recipient (repeatable)'
+complete -c smtpdoctor -n $c -l helo -l ehlo -x -d 'Name to give in EHLO'
+complete -c smtpdoctor -n $c -l bdat -d 'Use BDAT when CHUNKING is offered'
+complete -c smtpdoctor -n $c -l tls -d 'Require STARTTLS'
+complete -c smtpdoctor -n $c -l tls-on-connect -l tlsc -d 'TLS from the start (port 465)'
+complete -c smtpdoctor -n $c -l no-tls -d 'Never use STARTTLS'
+complete -c smtpdoctor -n $c -l tls-sni -x -d 'Server name to send in SNI'
+complete -c smtpdoctor -n $c -l ca-file -r -F -d 'Verify against the CAs in this file'
+complete -c smtpdoctor -n $c -l insecure -d 'Continue when the certificate does not verify'
+complete -c smtpdoctor -n $c -s a -l auth -x -a 'PLAIN LOGIN CRAM-MD5 XOAUTH2' -d 'Log in (with this mechanism)'
+complete -c smtpdoctor -n $c -l auth-user -l au -x -d 'User name for AUTH'
+complete -c smtpdoctor -n $c -l password-env -x -a '(set -nx)' -d 'Password from this environment variable'
+complete -c smtpdoctor -n $c -l password-file -r -F -d 'Password from the first line of this file'
+complete -c smtpdoctor -n $c -l header -l add-header -x -d '"Name: value" header'
+complete -c smtpdoctor -n $c -l body -x -d 'Message body'
+complete -c smtpdoctor -n $c -l body-file -r -F -d 'Message body from a file (- for stdin)'
+complete -c smtpdoctor -n $c -s v -l verbose -d 'Print the transcript'
+complete -c smtpdoctor -n $c -l json -d 'Print the result as JSON'
+
+# explain
 set -l c "__fish_seen_subcommand_from explain"
 complete -c smtpdoctor -n $c -l json -d 'Print each finding as JSON'
 
+# selftest
 set -l c "__fish_seen_subcommand_from selftest"
-complete -c smtpdoctor -n $c -l json -d 'Print the report as JSON'
 complete -c smtpdoctor -n $c -l format -x -a 'human json nagios' -d 'Output format'
-complete -c smtpdoctor -n $c -s v -l verbose -d 'Add the transcript'
+complete -c smtpdoctor -n $c -l json -d 'Print the report as JSON'
+complete -c smtpdoctor -n $c -s v -l verbose -d 'Add details and the transcript'

@@ -1,6 +1,7 @@
 #include "probes/internet_probe.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/concurrently.hpp"
 #include "core/knowledge_base.hpp"
@@ -67,54 +68,48 @@ asio::awaitable<InternetProbeOutcome> run_internet_probe(Resolver& resolver,
   result.id = ProbeId::internet;
   result.target.host = options.name;
 
-  // Targets given by name need the resolver first; their failure is DNS evidence, not TCP.
+  // One task per target (resolve it first when it is a name: a failure there is DNS evidence,
+  // not TCP), and one for the well-known name, all at once: the probe takes as long as the
+  // slowest of them, not the sum.
   std::vector<DnsAnswer<AddressRecord>> target_answers(options.targets.size());
+  std::vector<std::optional<TcpReach>> reaches(options.targets.size());
   DnsAnswer<AddressRecord> name_answer;
   {
-    std::vector<asio::awaitable<void>> lookups;
-    lookups.push_back(
+    std::vector<asio::awaitable<void>> tasks;
+    tasks.push_back(
         [](Resolver& r, std::string n, DnsAnswer<AddressRecord>& out) -> asio::awaitable<void> {
           out = co_await r.a(n);
         }(resolver, options.name, name_answer));
-    for (std::size_t i = 0; i < options.targets.size(); ++i) {
-      const auto& host = options.targets[i].host;
-      if (is_ipv4_literal(host) || is_ipv6_literal(host)) continue;
-      lookups.push_back(
-          [](Resolver& r, std::string n, DnsAnswer<AddressRecord>& out) -> asio::awaitable<void> {
-            out = co_await r.a(n);
-          }(resolver, host, target_answers[i]));
-    }
-    co_await run_concurrently(std::move(lookups));
-  }
-
-  std::vector<TcpEndpoint> endpoints;
-  std::vector<std::size_t> endpoint_target;
-  Details targets = Details::array();
-  for (std::size_t i = 0; i < options.targets.size(); ++i) {
-    const auto& t = options.targets[i];
-    if (is_ipv4_literal(t.host) || is_ipv6_literal(t.host)) {
-      endpoints.push_back({t.host, t.port});
-      endpoint_target.push_back(i);
-    } else if (target_answers[i].ok() && !target_answers[i].records.empty()) {
-      endpoints.push_back({target_answers[i].records.front().address, t.port});
-      endpoint_target.push_back(i);
-    }
+    for (std::size_t i = 0; i < options.targets.size(); ++i)
+      tasks.push_back([](Resolver& r, ReachabilityTarget target, std::chrono::milliseconds limit,
+                         DnsAnswer<AddressRecord>& answer,
+                         std::optional<TcpReach>& reach) -> asio::awaitable<void> {
+        std::string address = target.host;
+        if (!is_ipv4_literal(address) && !is_ipv6_literal(address)) {
+          answer = co_await r.a(target.host);
+          if (!answer.ok() || answer.records.empty()) co_return;
+          address = answer.records.front().address;
+        }
+        reach = co_await tcp_reach(address, target.port, limit);
+      }(resolver, options.targets[i], options.connect_timeout, target_answers[i], reaches[i]));
+    co_await run_concurrently(std::move(tasks));
   }
   InternetEvidence evidence;
   evidence.name_status = name_answer.status;
-  evidence.reaches = co_await tcp_reach_all(endpoints, options.connect_timeout);
+  for (const auto& reach : reaches)
+    if (reach) evidence.reaches.push_back(*reach);
 
+  Details targets = Details::array();
   std::size_t answering = 0;
   for (std::size_t i = 0; i < options.targets.size(); ++i) {
     const auto& t = options.targets[i];
     Details entry = Details::object();
     entry["target"] = target_text(t.host, t.port);
-    auto it = std::find(endpoint_target.begin(), endpoint_target.end(), i);
-    if (it == endpoint_target.end()) {
+    if (!reaches[i]) {
       entry["outcome"] = "cannot resolve";
       entry["detail"] = std::string(dns_status_name(target_answers[i].status));
     } else {
-      const TcpReach& reach = evidence.reaches[it - endpoint_target.begin()];
+      const TcpReach& reach = *reaches[i];
       entry["address"] = reach.address;
       entry["outcome"] = std::string(tcp_outcome_name(reach.outcome));
       entry["elapsed_ms"] = reach.elapsed.count();

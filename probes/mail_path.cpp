@@ -341,12 +341,15 @@ asio::awaitable<MailPathPlan> find_mail_path(const CheckOptions& options,
     plan.results.insert(plan.results.begin(), std::move(outcome.result));
   }
   if (!run_dns) co_return plan;
-  // user@domain is a mail domain; a host with a port, or --server, is a server's name; a bare
-  // name is a mail domain when it has MX records, else a server's name.
+  // user@domain is a mail domain; a host with a port, or one named by --server (the target text
+  // is then something else, e.g. the user@domain recipient), is a server's name; a bare name is
+  // a mail domain when it has MX records, else a server's name.
+  const bool named_server =
+      !options.target.from_address && !options.target_text.empty() && options.target_text != host;
   DnsProbeOptions dns;
   dns.domain = host;
   dns.mx_limit = mail_path.mx_limit;
-  dns.mail_domain = options.target.from_address || !options.target.port;
+  dns.mail_domain = options.target.from_address || (!options.target.port && !named_server);
   auto outcome = co_await run_dns_probe(*resolver, dns);
   bool no_mx = !outcome.results.empty() &&
                outcome.results.front().details.value("mx_status", "") == "nodata";

@@ -4,6 +4,7 @@ faults: every fault shows up as the probe status and the diagnosis category a us
 and every report is valid against the published JSON Schema. Only 127.0.0.1."""
 
 import os
+import select
 import shutil
 import signal
 import socket
@@ -275,17 +276,27 @@ class FaultTest(unittest.TestCase):
                                        "--offline", "--helo", HELO, "--json"], environment())
             output = b""
             deadline = time.monotonic() + 20
+
+            def read_some():
+                # Never block past the deadline: a lost keystroke must fail the test, not hang it.
+                ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+                if not ready:
+                    return b""
+                try:
+                    return os.read(fd, 4096)
+                except OSError:
+                    return b""
+
             while b"Password for alice:" not in output and time.monotonic() < deadline:
-                output += os.read(fd, 1024)
+                output += read_some()
             os.write(fd, b"s3cret\n")
             while time.monotonic() < deadline:
-                try:
-                    chunk = os.read(fd, 4096)
-                except OSError:
-                    break
+                chunk = read_some()
                 if not chunk:
                     break
                 output += chunk
+            if time.monotonic() >= deadline:
+                os.kill(pid, signal.SIGKILL)
             _, status = os.waitpid(pid, 0)
             os.close(fd)
         text = output.decode("utf-8", "replace")
