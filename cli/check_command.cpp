@@ -2,18 +2,17 @@
 // pipeline (probes/check_pipeline.hpp) and the report. Bad flags are usage errors (exit 2, JSON
 // with --json) before anything touches the network. Passwords never come from argv: an
 // environment variable, a file, or a prompt on the terminal.
-#include <termios.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <set>
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/password.hpp"
 #include "core/address.hpp"
 #include "core/exit_code.hpp"
 #include "core/smtp_server_options.hpp"
@@ -24,9 +23,6 @@
 
 namespace smtpdoctor::cli {
 namespace {
-
-// A password is a line, not a file: anything longer is a mistake (the wrong file).
-constexpr std::size_t kMaxPasswordOctets = 4096;
 
 struct CheckFlags {
   std::string target;
@@ -81,52 +77,11 @@ std::set<ProbeId> probe_list(const std::string& option, const std::vector<std::s
   return ids;
 }
 
-std::string read_password_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) usage_error("--password-file", "cannot read " + path);
-  std::string password(kMaxPasswordOctets + 1, '\0');
-  in.read(password.data(), std::streamsize(password.size()));
-  password.resize(std::size_t(in.gcount()));
-  if (password.size() > kMaxPasswordOctets)
-    usage_error("--password-file", path + " is too long for a password");
-  if (auto eol = password.find_first_of("\r\n"); eol != std::string::npos) password.resize(eol);
-  return password;
-}
-
-// Asks on the terminal with echo off, like ssh and sudo.
-std::string prompt_password(const std::string& user) {
-  if (!isatty(STDIN_FILENO))
-    usage_error("--auth-user",
-                "no password: give --password-env VAR or --password-file FILE "
-                "(stdin is not a terminal to ask on)");
-  // Echo goes off before the prompt appears: TCSAFLUSH drops what was typed before it, so a
-  // password typed right after the prompt must not race with it.
-  termios saved{};
-  bool restore = tcgetattr(STDIN_FILENO, &saved) == 0;
-  if (restore) {
-    termios quiet = saved;
-    quiet.c_lflag &= ~tcflag_t(ECHO);
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-  }
-  std::cerr << "Password for " << user << ": " << std::flush;
-  std::string password;
-  std::getline(std::cin, password);
-  if (restore) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
-  std::cerr << "\n";
-  if (password.size() > kMaxPasswordOctets) usage_error("--auth-user", "password too long");
-  return password;
-}
-
 std::string password_from(const CheckFlags& flags) {
-  if (!flags.password_env.empty()) {
-    const char* value = std::getenv(flags.password_env.c_str());
-    if (!value)
-      usage_error("--password-env",
-                  "the environment variable " + flags.password_env + " is not set");
-    return value;
-  }
-  if (!flags.password_file.empty()) return read_password_file(flags.password_file);
-  return prompt_password(flags.auth_user);
+  PasswordSource source{flags.password_env, flags.password_file, flags.auth_user};
+  auto password = read_password(source);
+  if (!password) usage_error(password_flag(source), password.error().message);
+  return *password;
 }
 
 void check_mailbox(const std::string& option, const std::string& address) {

@@ -3,7 +3,6 @@
 // This file only turns flags into a SendRequest (core/send_flow.hpp), runs it, and prints the
 // outcome. Exit codes: 0 accepted, 1 the server refused (or failed a check we insisted on: TLS,
 // AUTH), 2 bad flags, 3 could not connect or run.
-#include <termios.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -19,6 +18,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/password.hpp"
 #include "core/address.hpp"
 #include "core/exit_code.hpp"
 #include "core/send_flow.hpp"
@@ -84,42 +84,11 @@ std::string read_file_limited(const std::string& path, std::size_t limit, const 
   return out;
 }
 
-std::string prompt_password() {
-  FILE* tty = std::fopen("/dev/tty", "r+");
-  if (!tty)
-    throw UsageError{
-        "no password: give --password-env VAR or --password-file FILE (no terminal "
-        "to prompt on)"};
-  int fd = fileno(tty);
-  termios old{};
-  bool restore = tcgetattr(fd, &old) == 0;
-  if (restore) {
-    termios quiet = old;
-    quiet.c_lflag &= ~tcflag_t(ECHO);
-    tcsetattr(fd, TCSAFLUSH, &quiet);
-  }
-  std::fputs("Password: ", tty);
-  std::fflush(tty);
-  std::string password;
-  for (int c; (c = std::fgetc(tty)) != EOF && c != '\n';) password += static_cast<char>(c);
-  if (restore) tcsetattr(fd, TCSAFLUSH, &old);
-  std::fputs("\n", tty);
-  std::fclose(tty);
-  return password;
-}
-
-std::string read_password(const SendOptions& o) {
-  if (!o.password_env.empty()) {
-    const char* value = std::getenv(o.password_env.c_str());
-    if (!value) throw UsageError{"--password-env: the variable " + o.password_env + " is not set"};
-    return value;
-  }
-  if (!o.password_file.empty()) {
-    std::string text = read_file_limited(o.password_file, 64 * 1024, "password file");
-    auto end = text.find_first_of("\r\n");  // the first line is the password
-    return text.substr(0, end);
-  }
-  return prompt_password();
+std::string password_for(const SendOptions& o) {
+  PasswordSource source{o.password_env, o.password_file, o.auth_user};
+  auto password = read_password(source);
+  if (!password) throw UsageError{password_flag(source) + ": " + password.error().message};
+  return *password;
 }
 
 void check_address(const std::string& flag, const std::string& address) {
@@ -200,7 +169,7 @@ SendRequest build_request(const SendOptions& o) {
     if (has_line_break(o.auth_user)) throw UsageError{"invalid --auth-user: contains a line break"};
     request.auth_mechanism = mechanism;
     request.auth_user = o.auth_user;
-    request.auth_secret = read_password(o);
+    request.auth_secret = password_for(o);
   }
   return request;
 }
