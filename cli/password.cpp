@@ -11,10 +11,7 @@ namespace smtpdoctor::cli {
 namespace {
 
 Error usage(std::string message) {
-  Error e;
-  e.kind = ErrorKind::usage;
-  e.message = std::move(message);
-  return e;
+  return make_error(ErrorKind::usage, Stage::none, std::move(message));
 }
 
 std::string first_line(std::string text) {

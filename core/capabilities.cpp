@@ -18,18 +18,6 @@ namespace {
 using ascii::iequals;
 using ascii::upper;
 
-std::vector<std::string_view> split_words(std::string_view line) {
-  std::vector<std::string_view> words;
-  std::size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    std::size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
-    if (i > start) words.push_back(line.substr(start, i - start));
-  }
-  return words;
-}
-
 void add_mechanism(Capabilities& caps, std::string_view mechanism) {
   if (mechanism.empty()) return;
   std::string m = upper(mechanism);
@@ -131,7 +119,7 @@ Capabilities parse_capabilities(const Reply& ehlo_reply) {
 
   for (std::size_t i = 1; i < ehlo_reply.lines.size(); ++i) {
     const std::string& line = ehlo_reply.lines[i];
-    auto words = split_words(line);
+    auto words = ascii::words(line);
     if (words.empty()) continue;
     std::string keyword = upper(words[0]);
 

@@ -47,18 +47,6 @@ std::string_view trim_punctuation(std::string_view word) {
   return word;
 }
 
-std::vector<std::string_view> words_of(std::string_view line) {
-  std::vector<std::string_view> words;
-  std::size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    std::size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
-    if (i > start) words.push_back(line.substr(start, i - start));
-  }
-  return words;
-}
-
 bool is_echo_keyword(std::string_view word) {
   word = trim_punctuation(word);
   for (std::string_view keyword : {"hello", "helo", "service", "from", "client"})
@@ -69,7 +57,7 @@ bool is_echo_keyword(std::string_view word) {
 }  // namespace
 
 std::optional<std::string> echoed_address_in_line(std::string_view line) {
-  auto words = words_of(line);
+  auto words = ascii::words(line);
   // The first word is the server's own name (or its own bracketed address): never ours.
   for (std::size_t i = 1; i < words.size(); ++i) {
     std::string_view word = trim_punctuation(words[i]);

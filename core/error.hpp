@@ -31,11 +31,14 @@ std::string_view error_kind_name(ErrorKind kind);
 struct Error {
   ErrorKind kind = ErrorKind::protocol;
   Stage stage = Stage::none;
-  std::string message;            // one line, for people
-  std::error_code code;           // the socket/TLS/DNS error, when there was one
-  std::optional<Reply> reply;     // the server's reply, for ErrorKind::rejected
-  long tls_verify_result = 0;     // X509_V_* when kind == tls and verification failed
+  std::string message;         // one line, for people
+  std::error_code code;        // the socket/TLS/DNS error, when there was one
+  std::optional<Reply> reply;  // the server's reply, for ErrorKind::rejected
+  long tls_verify_result = 0;  // X509_V_* when kind == tls and verification failed
 };
+
+// The common case of building an Error: no reply, no TLS result.
+Error make_error(ErrorKind kind, Stage stage, std::string message, std::error_code code = {});
 
 template <typename T>
 class [[nodiscard]] Result {

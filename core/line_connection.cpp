@@ -23,15 +23,6 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
 
-Error make_error(ErrorKind kind, Stage stage, std::string message, std::error_code code = {}) {
-  Error e;
-  e.kind = kind;
-  e.stage = stage;
-  e.message = std::move(message);
-  e.code = code;
-  return e;
-}
-
 std::string seconds_text(milliseconds ms) {
   std::string s = std::to_string(ms.count() / 1000.0);
   return s.substr(0, s.find('.') + 2) + " s";

@@ -15,14 +15,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::string_view kRedacted = "********";
 
-Error make_error(ErrorKind kind, Stage stage, std::string message) {
-  Error e;
-  e.kind = kind;
-  e.stage = stage;
-  e.message = std::move(message);
-  return e;
-}
-
 bool starts_with_ci(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() && ascii::iequals(text.substr(0, prefix.size()), prefix);
 }

@@ -5,14 +5,6 @@
 namespace smtpdoctor {
 namespace {
 
-Error flow_error(ErrorKind kind, Stage stage, std::string message) {
-  Error e;
-  e.kind = kind;
-  e.stage = stage;
-  e.message = std::move(message);
-  return e;
-}
-
 // The message's size on the wire, where every line ends in CRLF (an upper bound: a line that
 // already ends in CRLF is counted one octet long; RFC 1870 asks for an estimate).
 std::size_t wire_size(const std::string& message) {
@@ -35,7 +27,7 @@ asio::awaitable<std::optional<Error>> run(SmtpClient& client, const SendRequest&
   const bool want_starttls =
       request.tls == TlsMode::required || (request.tls == TlsMode::opportunistic && caps->starttls);
   if (request.tls == TlsMode::required && !caps->starttls)
-    co_return flow_error(ErrorKind::unsupported, Stage::starttls,
+    co_return make_error(ErrorKind::unsupported, Stage::starttls,
                          "the server does not offer STARTTLS (required by --tls)");
   if (want_starttls) {
     auto tls = co_await client.starttls();
@@ -49,14 +41,14 @@ asio::awaitable<std::optional<Error>> run(SmtpClient& client, const SendRequest&
 
   if (request.auth_mechanism) {
     if (!client.in_tls() && !request.allow_plaintext_auth)
-      co_return flow_error(ErrorKind::unsupported, Stage::auth,
+      co_return make_error(ErrorKind::unsupported, Stage::auth,
                            "refusing to send the password without TLS (the server did not offer "
                            "STARTTLS, or --no-tls was given); --insecure allows it");
     std::string mechanism = *request.auth_mechanism;
     if (mechanism.empty()) {
       mechanism = best_auth_mechanism(*caps);
       if (mechanism.empty())
-        co_return flow_error(ErrorKind::unsupported, Stage::auth,
+        co_return make_error(ErrorKind::unsupported, Stage::auth,
                              caps->auth.empty()
                                  ? "the server offers no AUTH mechanism" +
                                        std::string(client.in_tls() ? "" : " (before TLS)")

@@ -41,15 +41,6 @@ milliseconds since(Clock::time_point start) {
   return std::chrono::duration_cast<milliseconds>(Clock::now() - start);
 }
 
-Error make_error(ErrorKind kind, Stage stage, std::string message, std::error_code code = {}) {
-  Error e;
-  e.kind = kind;
-  e.stage = stage;
-  e.message = std::move(message);
-  e.code = code;
-  return e;
-}
-
 std::string reply_line(const Reply& reply) {
   std::string out = std::to_string(reply.code);
   if (!reply.lines.empty()) out += " " + reply.lines.back();
