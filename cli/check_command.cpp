@@ -20,6 +20,7 @@
 #include "core/target.hpp"
 #include "probes/check_output.hpp"
 #include "probes/local_identity.hpp"
+#include "probes/mail_path_options.hpp"
 
 namespace smtpdoctor::cli {
 namespace {
@@ -43,6 +44,9 @@ struct CheckFlags {
   std::string timeout, deadline;
   std::string format = "human";
   bool verbose = false, strict = false;
+  std::vector<std::string> dns_servers, reachability_targets, dnsbl, pop, imap;
+  std::string reachability_name, pop_user;
+  std::size_t mx_limit = 0;
 };
 
 [[noreturn]] void usage_error(const std::string& option, const std::string& message) {
@@ -88,6 +92,47 @@ void check_mailbox(const std::string& option, const std::string& address) {
   std::string why;
   if (!parse_mailbox(address, /*utf8=*/true, &why))
     usage_error(option, "'" + address + "' is not a mail address: " + why);
+}
+
+// Issue 5's flags: the resolver, the internet probe's targets, the blocklists and the
+// POP3/IMAP servers for the credential comparison.
+void mail_path_options(const CheckFlags& flags, CheckOptions& options) {
+  MailPathOptions& path = options.mail_path;
+  for (const auto& spec : flags.dns_servers) {
+    auto server = parse_dns_server(spec);
+    if (!server) usage_error("--dns-server", server.error().message);
+    path.dns_servers.push_back(*server);
+  }
+  path.mx_limit = flags.mx_limit;
+  for (const auto& spec : flags.reachability_targets) {
+    auto target = parse_reachability_target(spec);
+    if (!target) usage_error("--reachability-target", target.error().message);
+    path.reachability_targets.push_back(*target);
+  }
+  if (!flags.reachability_name.empty() && !is_valid_dns_name(flags.reachability_name))
+    usage_error("--reachability-name", "'" + flags.reachability_name + "' is not a DNS name");
+  path.reachability_name = flags.reachability_name;
+  for (const auto& zone : flags.dnsbl) {
+    if (!is_valid_dns_name(zone)) usage_error("--dnsbl", "'" + zone + "' is not a DNS zone name");
+    path.dnsbl_zones.push_back(zone);
+  }
+  for (const auto& spec : flags.pop) {
+    auto server = parse_mailbox_server(MailProtocol::pop3, spec);
+    if (!server) usage_error("--pop", server.error().message);
+    path.mailbox_servers.push_back(*server);
+  }
+  for (const auto& spec : flags.imap) {
+    auto server = parse_mailbox_server(MailProtocol::imap, spec);
+    if (!server) usage_error("--imap", server.error().message);
+    path.mailbox_servers.push_back(*server);
+  }
+  if (!path.mailbox_servers.empty() && flags.auth_user.empty())
+    usage_error(flags.pop.empty() ? "--imap" : "--pop",
+                "compares the --auth-user login: give --auth-user and a password");
+  if (has_line_break(flags.pop_user)) usage_error("--pop-user", "no line breaks allowed");
+  if (!flags.pop_user.empty() && path.mailbox_servers.empty())
+    usage_error("--pop-user", "needs --pop or --imap");
+  path.mailbox_user = flags.pop_user;
 }
 
 CheckOptions to_options(const CheckFlags& flags) {
@@ -185,6 +230,7 @@ CheckOptions to_options(const CheckFlags& flags) {
   if (!flags.deadline.empty()) options.deadline = duration_flag("--deadline", flags.deadline);
   options.strict = flags.strict;
   options.verbose = flags.verbose;
+  mail_path_options(flags, options);
   return options;
 }
 
@@ -211,6 +257,24 @@ void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->add_flag("--offline", flags->offline,
                 "contact nothing but the named target (no internet probe, no look-ups of our own)")
       ->group(where);
+  sub->add_option("--mx-limit", flags->mx_limit, "check at most N MX hosts (default: all)")
+      ->group(where);
+
+  const char* dns = "DNS and reachability";
+  sub->add_option("--dns-server", flags->dns_servers,
+                  "ask this resolver, IP[:PORT], instead of the system's (repeatable)")
+      ->group(dns);
+  sub->add_option("--reachability-target", flags->reachability_targets,
+                  "HOST:PORT for the internet probe (repeatable; default 1.1.1.1:443, "
+                  "8.8.8.8:443, 9.9.9.9:443)")
+      ->group(dns);
+  sub->add_option("--reachability-name", flags->reachability_name,
+                  "the name the internet probe resolves (default example.com)")
+      ->group(dns);
+  sub->add_option("--dnsbl", flags->dnsbl,
+                  "DNS blocklist zone to look our address up in (repeatable; default "
+                  "zen.spamhaus.org, bl.spamcop.net, b.barracudacentral.org)")
+      ->group(dns);
 
   const char* smtp = "SMTP";
   sub->add_option("--helo,--ehlo", flags->helo, "EHLO name (default: this host's FQDN)")
@@ -253,6 +317,17 @@ void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ->group(auth);
   sub->add_flag("--allow-plaintext-auth", flags->allow_plaintext_auth,
                 "send credentials even without TLS")
+      ->group(auth);
+  sub->add_option("--pop", flags->pop,
+                  "when SMTP AUTH fails, log in to this POP3 server too, HOST[:PORT] (995: "
+                  "implicit TLS, else STLS; pop3s:// or pop3:// to say which)")
+      ->group(auth);
+  sub->add_option("--imap", flags->imap,
+                  "the same with IMAP, HOST[:PORT] (993: implicit TLS, else STARTTLS; imaps:// "
+                  "or imap://)")
+      ->group(auth);
+  sub->add_option("--pop-user", flags->pop_user,
+                  "user name for --pop/--imap (default: --auth-user)")
       ->group(auth);
 
   const char* run = "Run";

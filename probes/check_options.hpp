@@ -15,6 +15,7 @@
 #include "core/smtp_client.hpp"
 #include "core/stage.hpp"
 #include "core/target.hpp"
+#include "probes/mail_path_options.hpp"
 
 namespace smtpdoctor {
 
@@ -60,7 +61,10 @@ struct CheckOptions {
   std::optional<std::chrono::milliseconds> deadline;  // the whole run
   bool strict = false;
   bool verbose = false;  // keep transcripts in the report
-  Limits limits;         // the base limits; timeout overrides the client's per-operation ones
+  // Issue 5: --dns-server, --mx-limit, --reachability-target, --dnsbl, --pop/--imap,
+  // --pop-user (probes/mail_path_options.hpp).
+  MailPathOptions mail_path;
+  Limits limits;  // the base limits; timeout overrides the client's per-operation ones
 
   bool has_credentials() const { return !auth_user.empty(); }
   std::string sender() const { return from.empty() ? "postmaster@" + helo : from; }
