@@ -63,7 +63,8 @@ _smtpdoctor() {
       opts="--server --port --ports -4 -6 --offline --helo --ehlo --from --to --size
         --relay-test --quit-after --tls-sni --ca-file --insecure --tls-on-connect --auth-user
         --password-env --password-file --auth --auth-all --allow-plaintext-auth --only --skip
-        --timeout --deadline --format --json --verbose --strict --help" ;;
+        --timeout --deadline --format --json --verbose --strict --dns-server --mx-limit
+        --reachability-target --reachability-name --dnsbl --pop --imap --pop-user --help" ;;
     serve)
       opts="--port --listen --tls-listen --hostname --max-connections --idle-timeout --grace
         --cert --key --require-tls --user --users-file --require-auth --local-domain --hide

@@ -52,6 +52,14 @@ complete -c smtpdoctor -n $c -l format -x -a 'human json nagios' -d 'Output form
 complete -c smtpdoctor -n $c -l json -d 'Print the report as JSON'
 complete -c smtpdoctor -n $c -s v -l verbose -d 'Add details and the transcript'
 complete -c smtpdoctor -n $c -l strict -d 'A warning fails the check'
+complete -c smtpdoctor -n $c -l dns-server -x -d 'Ask this resolver, IP[:PORT] (repeatable)'
+complete -c smtpdoctor -n $c -l mx-limit -x -d 'Walk at most this many exchangers'
+complete -c smtpdoctor -n $c -l reachability-target -x -d 'HOST:PORT for the internet probe'
+complete -c smtpdoctor -n $c -l reachability-name -x -d 'The name the internet probe resolves'
+complete -c smtpdoctor -n $c -l dnsbl -x -d 'DNS blocklist zone to look our address up in'
+complete -c smtpdoctor -n $c -l pop -x -a '(__fish_print_hostnames)' -d 'POP3 server for the credential comparison'
+complete -c smtpdoctor -n $c -l imap -x -a '(__fish_print_hostnames)' -d 'IMAP server for the credential comparison'
+complete -c smtpdoctor -n $c -l pop-user -x -d 'User for POP3/IMAP when it differs'
 
 # serve
 set -l c "__fish_seen_subcommand_from serve"
