@@ -163,6 +163,33 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Turn off SMTP/ESMTP inspection on the firewall or antivirus in between, or use "
             "implicit TLS on port 465.",
      .refs = "RFC 5321 §4.1.1.1|RFC 8314 §3.3"},
+    {.id = "internet-dns-broken",
+     .category = C::dns_failure,
+     .permanence = P::temporary,
+     .finding = "internet-dns-broken",
+     .cause = "The network works but the DNS resolver does not answer for a well-known name: no "
+              "mail server name can be found.",
+     .fix = "Check the resolver settings (/etc/resolv.conf, DHCP, VPN) or name a working resolver "
+            "with --dns-server.",
+     .refs = "RFC 1034 §5|RFC 5321 §5.1"},
+    {.id = "internet-none",
+     .category = C::no_internet,
+     .permanence = P::temporary,
+     .finding = "internet-none",
+     .cause = "This machine cannot reach the internet: no well-known host answered and the DNS "
+              "resolver did not answer either.",
+     .fix = "Check the network connection, Wi-Fi/cable, VPN and firewall; in a container check "
+            "its network mode.",
+     .refs = "RFC 1122 §3.2.2"},
+    {.id = "internet-restricted",
+     .category = C::no_internet,
+     .permanence = P::temporary,
+     .finding = "internet-restricted",
+     .cause = "DNS answers but none of the well-known hosts accepts a connection: a firewall lets "
+              "only some traffic out, or the network allows only a proxy.",
+     .fix = "Check the firewall and proxy settings; mail needs direct TCP to the mail server's "
+            "port (587, 465 or 25).",
+     .refs = "RFC 6409 §3.1|RFC 8314 §3.3"},
     {.id = "finding-auth-not-offered",
      .category = C::auth_unavailable,
      .permanence = P::permanent,

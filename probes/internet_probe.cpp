@@ -28,6 +28,14 @@ std::string target_text(const std::string& host, std::uint16_t port) {
          std::to_string(port);
 }
 
+// The internet probe's conclusions are knowledge-base findings, like every other probe's.
+void add_internet_diagnosis(ProbeResult& result, Stage stage, std::string finding) {
+  Evidence ev;
+  ev.stage = stage;
+  ev.finding = std::move(finding);
+  result.diagnoses.push_back(diagnose(ev));
+}
+
 }  // namespace
 
 Result<ReachabilityTarget> parse_reachability_target(std::string_view spec) {
@@ -138,57 +146,22 @@ asio::awaitable<InternetProbeOutcome> run_internet_probe(Resolver& resolver,
       result.summary = "DNS is broken: " + options.name + " " +
                        std::string(dns_status_name(name_answer.status)) +
                        ", but the network works (" + hosts_line + ")";
-      Evidence ev;
-      ev.stage = Stage::resolve;
-      ev.dns = name_answer.status == DnsStatus::nxdomain   ? DnsOutcome::nxdomain
-               : name_answer.status == DnsStatus::refused  ? DnsOutcome::refused
-               : name_answer.status == DnsStatus::servfail ? DnsOutcome::servfail
-                                                           : DnsOutcome::timeout;
-      Diagnosis d = diagnose(ev);
-      d.cause = "The network works but the DNS resolver does not answer for " + options.name +
-                " (" + std::string(dns_status_name(name_answer.status)) +
-                "): no mail server name can be found.";
-      d.fix =
-          "Check the resolver settings (/etc/resolv.conf, DHCP, VPN) or name a working "
-          "resolver with --dns-server.";
-      d.rule = "internet-dns-broken";
-      result.diagnoses.push_back(std::move(d));
+      // The resolver's own words stay in the summary; cause and fix come from the knowledge base.
+      add_internet_diagnosis(result, Stage::resolve, "internet-dns-broken");
       break;
     }
     case InternetState::no_network: {
       result.status = ProbeStatus::fail;
       result.summary =
           "no network: no well-known host answered and " + options.name + " does not resolve";
-      Evidence ev;
-      ev.stage = Stage::connect;
-      ev.socket_error = std::make_error_code(std::errc::network_unreachable);
-      Diagnosis d = diagnose(ev);
-      d.category = Category::no_internet;
-      d.cause =
-          "This machine cannot reach the internet: no well-known host answered and the "
-          "DNS resolver did not answer either.";
-      d.rule = "internet-none";
-      result.diagnoses.push_back(std::move(d));
+      add_internet_diagnosis(result, Stage::connect, "internet-none");
       break;
     }
     case InternetState::restricted: {
       result.status = ProbeStatus::warn;
       result.summary = options.name + " resolves but no well-known host answered on its port (" +
                        hosts_line + "): a firewall or a proxy-only network";
-      Evidence ev;
-      ev.stage = Stage::connect;
-      ev.socket_error = std::make_error_code(std::errc::network_unreachable);
-      Diagnosis d = diagnose(ev);
-      d.category = Category::no_internet;
-      d.permanent = false;
-      d.cause =
-          "DNS answers but none of the well-known hosts accepts a connection: a firewall "
-          "lets only some traffic out, or the network allows only a proxy.";
-      d.fix =
-          "Check the firewall and proxy settings; mail needs direct TCP to the mail server's "
-          "port (587, 465 or 25).";
-      d.rule = "internet-restricted";
-      result.diagnoses.push_back(std::move(d));
+      add_internet_diagnosis(result, Stage::connect, "internet-restricted");
       break;
     }
   }
