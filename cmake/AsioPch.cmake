@@ -24,7 +24,11 @@ function(_smtpdoctor_links_asio target out)
 endfunction()
 
 function(smtpdoctor_reuse_asio_pch)
-  foreach(dir IN ITEMS core probes cli tests)
+  set(dirs core probes cli)
+  if(SMTPDOCTOR_TESTS)
+    list(APPEND dirs tests)  # only added to the build when the tests are
+  endif()
+  foreach(dir IN LISTS dirs)
     get_property(targets DIRECTORY ${PROJECT_SOURCE_DIR}/${dir} PROPERTY BUILDSYSTEM_TARGETS)
     foreach(target IN LISTS targets)
       get_target_property(type ${target} TYPE)

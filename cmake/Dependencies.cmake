@@ -38,7 +38,19 @@ target_link_libraries(asio_headers INTERFACE Threads::Threads OpenSSL::SSL OpenS
 # false positive (the frame's operator new and delete are a matching pair in awaitable.hpp).
 target_compile_options(asio_headers INTERFACE -Wno-mismatched-new-delete)
 
+# The tests need more than the binary does (doctest, Python 3 and the real peers). Building only
+# the product, as the README's first command does, needs none of it: -DSMTPDOCTOR_TESTS=OFF.
 if(SMTPDOCTOR_TESTS)
   find_package(doctest QUIET CONFIG)
-  smtpdoctor_require(doctest_FOUND "doctest" doctest-dev)
+  # Debian's python3 first: .ci/install-deps installs the test modules (python3-jsonschema) for
+  # it, whatever other interpreter is first on PATH.
+  if(NOT DEFINED Python3_EXECUTABLE AND EXISTS /usr/bin/python3)
+    set(Python3_EXECUTABLE /usr/bin/python3)
+  endif()
+  find_package(Python3 QUIET COMPONENTS Interpreter)
+  if(NOT doctest_FOUND OR NOT Python3_FOUND)
+    message(FATAL_ERROR "The tests need doctest and Python 3 (and real peers to talk to).\n"
+                        "Install everything the tests need with:\n  bash .ci/install-deps\n"
+                        "or build without the tests: -DSMTPDOCTOR_TESTS=OFF")
+  endif()
 endif()

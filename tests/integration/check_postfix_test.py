@@ -6,20 +6,19 @@ user needs, and every --json report is valid against the published schema."""
 
 import os
 import sys
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from check_common import categories, check, notes, probe  # noqa: E402
 from peers.dovecot import ALICE, BOB  # noqa: E402
 from peers.postfix import MailStack  # noqa: E402
-from peers.testing import PeerTestCase, main  # noqa: E402
+from peers.testing import PeerTestCase, main, needs_system_daemons  # noqa: E402
 
 FOREIGN = "someone@foreign.test"
 UNKNOWN_LOCAL = "nobody-here@smtpdoctor.test"
 
 
-@unittest.skipUnless(os.geteuid() == 0, "Postfix and Dovecot fixtures need root")
+@needs_system_daemons()
 class CheckAgainstPostfixTest(PeerTestCase):
     @classmethod
     def setUpClass(cls):

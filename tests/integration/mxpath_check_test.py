@@ -6,14 +6,13 @@ mailbox password, and the egress address echoed by `smtpdoctor serve`. Every --j
 validated against the published schema (check_common.check)."""
 
 import os
-import unittest
 
 from check_common import categories, check, probe  # noqa: E402
 from peers import zone  # noqa: E402
 from peers.dns import DnsServer  # noqa: E402
 from peers.dovecot import BOB  # noqa: E402
 from peers.postfix import MailStack  # noqa: E402
-from peers.testing import PeerTestCase  # noqa: E402
+from peers.testing import PeerTestCase, main, needs_system_daemons  # noqa: E402
 from serve_fixture import Serve  # noqa: E402
 
 
@@ -42,7 +41,7 @@ class DnsInCheckTest(PeerTestCase):
         self.assertIn("private address", egress[0]["summary"])
 
 
-@unittest.skipUnless(os.geteuid() == 0, "the Dovecot and Postfix fixtures need root")
+@needs_system_daemons()
 class CredentialsInCheckTest(PeerTestCase):
     @classmethod
     def setUpClass(cls):
@@ -72,4 +71,4 @@ class CredentialsInCheckTest(PeerTestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    main()

@@ -17,7 +17,7 @@ import mxpath_common as common
 from mxpath_common import categories, run_tool
 from peers.dovecot import ALICE, BOB  # noqa: E402
 from peers.postfix import MailStack  # noqa: E402
-from peers.testing import PeerTestCase  # noqa: E402
+from peers.testing import PeerTestCase, needs_system_daemons  # noqa: E402
 
 PASSWORD_VAR = "MXPATH_TEST_PASSWORD"
 
@@ -28,7 +28,7 @@ def env_with(password):
     return env
 
 
-@unittest.skipUnless(os.geteuid() == 0, "the Dovecot and Postfix fixtures need root")
+@needs_system_daemons()
 class MailLoginTest(PeerTestCase):
     @classmethod
     def setUpClass(cls):

@@ -8,17 +8,16 @@ import poplib
 import imaplib
 import sys
 import time
-import unittest
 
 sys.path.insert(0, os.path.join(os.environ.get("SMTPDOCTOR_SOURCE_DIR") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", ".."), "tests"))
 
 from peers import clients  # noqa: E402
 from peers.dovecot import ALICE, BOB, Dovecot  # noqa: E402
-from peers.testing import PeerTestCase, main  # noqa: E402
+from peers.testing import PeerTestCase, main, needs_system_daemons  # noqa: E402
 
 
-@unittest.skipUnless(os.geteuid() == 0, "the Dovecot fixture needs root")
+@needs_system_daemons()
 class DovecotTest(PeerTestCase):
     @classmethod
     def setUpClass(cls):

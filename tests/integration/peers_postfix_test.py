@@ -20,14 +20,15 @@ from peers import clients  # noqa: E402
 from peers.clients import swaks, swaks_auth  # noqa: E402
 from peers.dovecot import ALICE, BOB  # noqa: E402
 from peers.postfix import MailStack  # noqa: E402
-from peers.testing import PeerTestCase, main, smtpdoctor_binary, smtpdoctor_has  # noqa: E402
+from peers.testing import (PeerTestCase, main, needs_system_daemons,  # noqa: E402
+                           smtpdoctor_binary, smtpdoctor_has)
 
 FOREIGN = "someone@foreign.test"
 UNKNOWN_LOCAL = "nobody-here@smtpdoctor.test"
 
 
 def needs_root():
-    return unittest.skipUnless(os.geteuid() == 0, "Postfix and Dovecot fixtures need root")
+    return needs_system_daemons()
 
 
 @needs_root()
