@@ -2,13 +2,13 @@
 # Installed as share/bash-completion/completions/smtpdoctor.
 
 _smtpdoctor() {
-  local cur prev words cword
-  _init_completion || return
+  local cur prev words cword split
+  # -s: `--only=tcp` is completed like `--only tcp`.
+  _init_completion -s || return
 
   local commands="check serve send explain selftest"
   local probes="internet dns tcp banner ehlo tls auth envelope"
   local stages="connect banner greeting ehlo first-ehlo helo first-helo starttls tls auth mail rcpt"
-  local mechs="PLAIN LOGIN CRAM-MD5 XOAUTH2"
 
   # The subcommand is the first word that is not an option.
   local cmd="" i
@@ -24,15 +24,21 @@ _smtpdoctor() {
     --store)
       _filedir -d; return ;;
     --password-env)
-      COMPREPLY=($(compgen -v -- "$cur")); return ;;
+      COMPREPLY=($(compgen -e -- "$cur")); return ;;
     --only | --skip)
-      # Comma-separated probe ids: complete the part after the last comma.
-      local prefix="${cur%,*}" last="${cur##*,}"
-      [[ "$prefix" == "$cur" ]] && prefix="" || prefix="$prefix,"
-      COMPREPLY=($(compgen -P "$prefix" -W "$probes" -- "$last")); return ;;
+      # A comma list of probe ids: the ids not given yet, after the ones already there.
+      local given="" left="" probe
+      [[ "$cur" == *,* ]] && given="${cur%,*},"
+      for probe in $probes; do
+        [[ ",$given" == *",$probe,"* ]] || left+=" $probe"
+      done
+      COMPREPLY=($(compgen -P "$given" -W "$left" -- "${cur##*,}")); return ;;
     --quit-after)
       COMPREPLY=($(compgen -W "$stages" -- "$cur")); return ;;
     -a | --auth)
+      # check tries what a password can log in with; send also takes an OAuth token.
+      local mechs="PLAIN LOGIN CRAM-MD5"
+      [[ "$cmd" == send ]] && mechs+=" XOAUTH2"
       COMPREPLY=($(compgen -W "$mechs" -- "$cur")); return ;;
     --format)
       COMPREPLY=($(compgen -W "human json nagios" -- "$cur")); return ;;
@@ -54,6 +60,7 @@ _smtpdoctor() {
     --body)
       return ;;  # a free-form value
   esac
+  [[ "$split" == true ]] && return  # OPTION=VALUE for an option whose values are not completed
 
   local opts
   case "$cmd" in

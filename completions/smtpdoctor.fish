@@ -3,10 +3,20 @@
 # (tests/integration/docs_options_test.py compares them).
 
 set -l commands check serve send explain selftest
-set -l probes internet dns tcp banner ehlo tls auth envelope
 set -l stages connect banner greeting ehlo first-ehlo first-helo starttls tls helo auth mail rcpt
 
 complete -c smtpdoctor -f
+
+# --only and --skip take a comma list: the probe ids not given yet, after the ones already there.
+function __smtpdoctor_probe_list
+    set -l token (string replace -r -- '^--[a-z]+=' '' (commandline -ct))
+    set -l given (string match -r -- '^.*,' $token)
+    set -l ids (string split -n -- , "$given")
+    for probe in internet dns tcp banner ehlo tls auth envelope
+        contains -- $probe $ids; or echo "$given$probe"
+    end
+end
+
 complete -c smtpdoctor -n "not __fish_seen_subcommand_from $commands" -s h -l help -d 'Show help'
 complete -c smtpdoctor -n "not __fish_seen_subcommand_from $commands" -l version -d 'Show the version'
 complete -c smtpdoctor -n "not __fish_seen_subcommand_from $commands" -a check -d 'Run the probe pipeline against a host, domain or address'
@@ -44,8 +54,8 @@ complete -c smtpdoctor -n $c -l password-file -r -F -d 'Password from the first 
 complete -c smtpdoctor -n $c -s a -l auth -x -a 'PLAIN LOGIN CRAM-MD5' -d 'AUTH mechanism'
 complete -c smtpdoctor -n $c -l auth-all -d 'Try every advertised mechanism'
 complete -c smtpdoctor -n $c -l allow-plaintext-auth -d 'Send credentials even without TLS'
-complete -c smtpdoctor -n $c -l only -x -a "$probes" -d 'Run only these probes'
-complete -c smtpdoctor -n $c -l skip -x -a "$probes" -d 'Skip these probes'
+complete -c smtpdoctor -n $c -l only -x -a '(__smtpdoctor_probe_list)' -d 'Run only these probes'
+complete -c smtpdoctor -n $c -l skip -x -a '(__smtpdoctor_probe_list)' -d 'Skip these probes'
 complete -c smtpdoctor -n $c -l timeout -x -d 'Limit for each network operation'
 complete -c smtpdoctor -n $c -l deadline -x -d 'Limit for the whole run'
 complete -c smtpdoctor -n $c -l format -x -a 'human json nagios' -d 'Output format'
