@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/errors.hpp"
 #include "cli/password.hpp"
 #include "core/address.hpp"
 #include "core/exit_code.hpp"
@@ -48,10 +49,6 @@ struct CheckFlags {
   std::string reachability_name, pop_user;
   std::size_t mx_limit = 0;
 };
-
-[[noreturn]] void usage_error(const std::string& option, const std::string& message) {
-  throw CLI::ValidationError(option, message);
-}
 
 std::chrono::milliseconds duration_flag(const std::string& option, const std::string& text) {
   auto d = parse_duration(text);
@@ -164,10 +161,7 @@ CheckOptions to_options(const CheckFlags& flags) {
     options.ports = *ports;
   } else if (!flags.port.empty()) {
     options.ports.clear();
-    for (int port : flags.port) {
-      if (port < 1 || port > 65535) usage_error("--port", std::to_string(port) + " is not a port");
-      options.ports.push_back(std::uint16_t(port));
-    }
+    for (int port : flags.port) options.ports.push_back(std::uint16_t(port));  // port_number()
   } else if (options.target.port) {
     options.ports = {*options.target.port};
   }
@@ -249,7 +243,9 @@ void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
                   "the host to connect to (TARGET may then be "
                   "user@domain for the recipient)")
       ->group(where);
-  sub->add_option("-p,--port", flags->port, "one port to check (repeatable)")->group(where);
+  sub->add_option("-p,--port", flags->port, "one port to check (repeatable)")
+      ->check(port_number())
+      ->group(where);
   sub->add_option("--ports", flags->ports, "ports to check, e.g. 25,465,587 (default 587,465,25)")
       ->group(where);
   sub->add_flag("-4", flags->ipv4, "IPv4 only")->group(where);
@@ -258,6 +254,7 @@ void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
                 "contact nothing but the named target (no internet probe, no look-ups of our own)")
       ->group(where);
   sub->add_option("--mx-limit", flags->mx_limit, "check at most N MX hosts (default: all)")
+      ->check(whole_number())
       ->group(where);
 
   const char* dns = "DNS and reachability";
@@ -283,6 +280,7 @@ void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ->group(smtp);
   sub->add_option("-t,--to", flags->to, "envelope recipient to try (repeatable)")->group(smtp);
   sub->add_option("--size", flags->size, "declare a message of N octets (SIZE=N on MAIL FROM)")
+      ->check(whole_number())
       ->group(smtp);
   sub->add_flag("--relay-test", flags->relay_test,
                 "try an outside recipient without AUTH: an open relay is a failure")

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/errors.hpp"
 #include "core/enhanced_codes.hpp"
 #include "core/exit_code.hpp"
 #include "core/explain.hpp"
@@ -23,19 +24,6 @@ constexpr std::size_t kMaxInput = 1024 * 1024;
 struct ExplainOptions {
   std::vector<std::string> text;
 };
-
-int fail(const GlobalOptions& global, int code, std::string_view kind, const std::string& msg) {
-  if (global.json) {
-    Json err = {{"schema", "smtpdoctor.error/1"},
-                {"error", std::string{kind}},
-                {"message", msg},
-                {"exit_code", code}};
-    std::cout << err.dump(2) << "\n";
-  } else {
-    std::cerr << "smtpdoctor explain: " << msg << "\n";
-  }
-  return code;
-}
 
 // Reads at most kMaxInput + 1 bytes so an endless pipe cannot exhaust memory.
 bool read_stdin(std::string& out) {
@@ -98,7 +86,7 @@ int run_explain(const ExplainOptions& o, const GlobalOptions& global) {
   std::string input;
   if (o.text.size() == 1 && o.text[0] == "-") {
     if (!read_stdin(input))
-      return fail(global, kExitCannotRun, "io", "could not read standard input");
+      return print_cannot_run("could not read standard input", "explain", global.json);
   } else {
     for (const auto& part : o.text) {
       if (!input.empty()) input += ' ';
@@ -106,10 +94,9 @@ int run_explain(const ExplainOptions& o, const GlobalOptions& global) {
     }
   }
   if (input.size() > kMaxInput)
-    return fail(global, kExitUsage, "usage",
-                "input is larger than 1 MiB; paste only the error message or bounce");
+    usage_error("TEXT", "input is larger than 1 MiB; paste only the error message or bounce");
   if (input.find_first_not_of(" \t\r\n") == std::string::npos)
-    return fail(global, kExitUsage, "usage", "nothing to explain (give TEXT or '-' for stdin)");
+    usage_error("TEXT", "nothing to explain (give TEXT or '-' for stdin)");
 
   std::vector<Finding> findings = explain_text(input);
   if (global.json) {
@@ -132,7 +119,7 @@ void setup_explain_command(CLI::App& app, GlobalOptions& global, int& exit_code)
   auto options = std::make_shared<ExplainOptions>();
   auto* sub = app.add_subcommand(
       "explain", "explain a pasted SMTP reply, bounce message, log line or mail client error");
-  sub->add_option("text", options->text,
+  sub->add_option("TEXT", options->text,
                   "the text to explain; '-' reads it from standard input (at most 1 MiB)")
       ->required();
   sub->add_flag("--json", global.json,

@@ -17,8 +17,8 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/errors.hpp"
 #include "core/exit_code.hpp"
-#include "core/render_json.hpp"
 #include "core/self_signed.hpp"
 #include "core/smtp_server.hpp"
 #include "probes/check_output.hpp"
@@ -64,11 +64,7 @@ bool write_file(const std::filesystem::path& path, const std::string& text) {
 }
 
 int cannot_run(const std::string& message, bool json) {
-  if (json)
-    std::cout << error_json("cannot_run", message, kExitCannotRun);
-  else
-    std::cerr << "smtpdoctor selftest: " << message << "\n";
-  return kExitCannotRun;
+  return print_cannot_run(message, "selftest", json);
 }
 
 int run_selftest(const OutputOptions& output) {

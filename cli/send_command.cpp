@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/errors.hpp"
 #include "cli/password.hpp"
 #include "core/address.hpp"
 #include "core/exit_code.hpp"
@@ -54,11 +55,6 @@ struct SendOptions {
   bool verbose = false;
 };
 
-// A validation failure: one clear line, exit 2.
-struct UsageError {
-  std::string message;
-};
-
 std::string host_name() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
@@ -70,7 +66,7 @@ std::string read_file_limited(const std::string& path, std::size_t limit, const 
   std::istream* stream = &std::cin;
   if (path != "-") {
     in.open(path, std::ios::binary);
-    if (!in) throw UsageError{std::string("cannot read ") + what + " '" + path + "'"};
+    if (!in) usage_error(what, "cannot read '" + path + "'");
     stream = &in;
   }
   std::string out;
@@ -78,8 +74,7 @@ std::string read_file_limited(const std::string& path, std::size_t limit, const 
   while (stream->read(buf, sizeof buf) || stream->gcount() > 0) {
     out.append(buf, static_cast<std::size_t>(stream->gcount()));
     if (out.size() > limit)
-      throw UsageError{std::string(what) + " '" + path + "' is larger than " +
-                       std::to_string(limit) + " bytes"};
+      usage_error(what, "'" + path + "' is larger than " + std::to_string(limit) + " bytes");
   }
   return out;
 }
@@ -87,23 +82,23 @@ std::string read_file_limited(const std::string& path, std::size_t limit, const 
 std::string password_for(const SendOptions& o) {
   PasswordSource source{o.password_env, o.password_file, o.auth_user};
   auto password = read_password(source);
-  if (!password) throw UsageError{password_flag(source) + ": " + password.error().message};
+  if (!password) usage_error(password_flag(source), password.error().message);
   return *password;
 }
 
 void check_address(const std::string& flag, const std::string& address) {
   std::string why;
   if (!parse_mailbox(address, true, &why))
-    throw UsageError{"invalid " + flag + " address '" + address + "': " + why};
+    usage_error("invalid " + flag + " address '" + address + "': " + why);
 }
 
 SendRequest build_request(const SendOptions& o) {
   SendRequest request;
-  if (o.server.empty()) throw UsageError{"--server is required (the host to send through)"};
+  if (o.server.empty()) usage_error("--server is required (the host to send through)");
   std::string why;
   auto target = parse_target(o.server, &why);
-  if (!target) throw UsageError{"invalid --server '" + o.server + "': " + why};
-  if (target->recipient) throw UsageError{"--server takes a host, not an address: " + o.server};
+  if (!target) usage_error("invalid --server '" + o.server + "': " + why);
+  if (target->recipient) usage_error("--server takes a host, not an address: " + o.server);
 
   ClientOptions& client = request.client;
   client.host = target->host;
@@ -117,7 +112,7 @@ SendRequest build_request(const SendOptions& o) {
   client.tls.ca_file = o.ca_file;
   client.tls.insecure = o.insecure;
   if (o.timeout_given->count() && !(o.timeout_seconds > 0 && o.timeout_seconds <= 86400))
-    throw UsageError{"--timeout must be a number of seconds between 0 and 86400"};
+    usage_error("--timeout must be a number of seconds between 0 and 86400");
   if (o.timeout_given->count()) {
     auto limit = std::chrono::milliseconds(static_cast<long long>(o.timeout_seconds * 1000));
     Limits& l = client.limits;
@@ -127,7 +122,7 @@ SendRequest build_request(const SendOptions& o) {
 
   request.helo = o.helo.empty() ? host_name() : o.helo;
   if (has_line_break(request.helo) || request.helo.find(' ') != std::string::npos)
-    throw UsageError{"invalid --helo '" + request.helo + "': one word, no spaces or line breaks"};
+    usage_error("invalid --helo '" + request.helo + "': one word, no spaces or line breaks");
   request.tls = o.tls_on_connect ? TlsMode::implicit
                 : o.tls          ? TlsMode::required
                 : o.no_tls       ? TlsMode::none
@@ -144,14 +139,14 @@ SendRequest build_request(const SendOptions& o) {
 
   for (const auto& header : o.headers)
     if (auto bad = check_header_line(header))
-      throw UsageError{"invalid --header '" + header + "': " + *bad};
+      usage_error("invalid --header '" + header + "': " + *bad);
   TestMessage message;
   message.from = request.from;
   message.to = request.to;
   message.domain = request.helo;
   message.headers = o.headers;
   if (o.body_given->count() && !o.body_file.empty())
-    throw UsageError{"give --body or --body-file, not both"};
+    usage_error("give --body or --body-file, not both");
   if (o.body_given->count()) message.body = o.body;
   if (!o.body_file.empty())
     message.body = read_file_limited(o.body_file, client.limits.max_message_octets, "--body-file");
@@ -165,8 +160,8 @@ SendRequest build_request(const SendOptions& o) {
   if (o.auth->count() > 0 || !o.auth_user.empty()) {
     std::string mechanism =
         o.auth->count() > 0 && !o.auth->results().empty() ? o.auth->results().front() : "";
-    if (o.auth_user.empty()) throw UsageError{"--auth needs --auth-user"};
-    if (has_line_break(o.auth_user)) throw UsageError{"invalid --auth-user: contains a line break"};
+    if (o.auth_user.empty()) usage_error("--auth needs --auth-user");
+    if (has_line_break(o.auth_user)) usage_error("invalid --auth-user: contains a line break");
     request.auth_mechanism = mechanism;
     request.auth_user = o.auth_user;
     request.auth_secret = password_for(o);
@@ -321,21 +316,7 @@ void print_human(const SendOptions& o, const SendRequest& request, const SendOut
 }
 
 int run_send(const SendOptions& o, GlobalOptions& global) {
-  SendRequest request;
-  try {
-    request = build_request(o);
-  } catch (const UsageError& e) {
-    if (global.json)
-      std::cout << nlohmann::json({{"schema", "smtpdoctor.error/1"},
-                                   {"error", "usage"},
-                                   {"message", e.message},
-                                   {"exit_code", int(kExitUsage)}})
-                       .dump(2)
-                << "\n";
-    else
-      std::cerr << "smtpdoctor send: " << e.message << "\n";
-    return kExitUsage;
-  }
+  SendRequest request = build_request(o);  // a usage error throws to main()
 
   asio::io_context io;
   SendOutcome outcome;
@@ -365,12 +346,13 @@ void setup_send_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->add_option("-s,--server", o.server, "host[:port] to send through (required)")
       ->group(connection);
   sub->add_option("-p,--port", o.port, "port (default 25, or 465 with --tls-on-connect)")
-      ->check(CLI::Range(1, 65535))
+      ->check(port_number())
       ->group(connection);
   auto* v4 = sub->add_flag("-4", o.ipv4, "IPv4 only")->group(connection);
   sub->add_flag("-6", o.ipv6, "IPv6 only")->excludes(v4)->group(connection);
   o.timeout_given = sub->add_option("--timeout", o.timeout_seconds,
                                     "seconds allowed for each step (default: per-step limits)")
+                        ->check(number_of_seconds())
                         ->group(connection);
 
   auto* envelope = "Envelope";

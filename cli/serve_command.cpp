@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/errors.hpp"
 #include "core/exit_code.hpp"
 #include "core/smtp_server.hpp"
 
@@ -41,10 +42,6 @@ struct ServeOptions {
   std::string idle_timeout = "300s";
   std::string grace = "10s";
 };
-
-[[noreturn]] void usage_error(const std::string& option, const std::string& message) {
-  throw CLI::ValidationError(option, message);
-}
 
 std::chrono::milliseconds duration_flag(const std::string& option, const std::string& text) {
   auto d = parse_duration(text);
@@ -209,7 +206,7 @@ void setup_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
 
   auto* listen = "Listening";
   sub->add_option("-p,--port", o.port, "port on 127.0.0.1 (default 2525; 0 = any free port)")
-      ->check(CLI::Range(0, 65535))
+      ->check(port_number(0))
       ->group(listen);
   sub->add_option("--listen", o.listen,
                   "listen on ADDR[:PORT] instead of 127.0.0.1 (repeatable; an IP address)")
@@ -223,7 +220,7 @@ void setup_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ->group(listen);
   sub->add_option("--max-connections", o.max_connections,
                   "concurrent sessions before 421 4.7.0 (default 1000)")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1))
       ->group(listen);
   sub->add_option("--idle-timeout", o.idle_timeout,
                   "close a silent session with 421 4.4.2 after DUR (default 300s)")
@@ -265,11 +262,11 @@ void setup_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ->group(behaviour);
   sub->add_option("--max-size", o.max_size,
                   "largest message in octets (SIZE; 552 5.3.4 above; default 10485760)")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1))
       ->group(behaviour);
   sub->add_option("--max-recipients", o.max_recipients,
                   "recipients per message (452 4.5.3 above; default 100)")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1))
       ->group(behaviour);
   sub->add_option("--fault", o.faults, "play a fault (repeatable; see below)")
       ->type_name("SPEC")
