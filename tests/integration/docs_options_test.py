@@ -3,8 +3,13 @@
 
 Runs `smtpdoctor <cmd> --help` for every subcommand the top-level help lists and fails when
   - a long option of a subcommand is not documented in that subcommand's section of
-    man/smtpdoctor.1 (as the tag of a .TP/.TQ entry), or the section documents one the
-    subcommand does not have, or the page mentions a long option no command has;
+    man/smtpdoctor.1 (as the tag of an entry: a text line followed by the indented block of its
+    description, the shape scdoc gives `*--opt* _ARG_` followed by a tab-indented paragraph), or
+    the section documents one the subcommand does not have, or the page mentions a long option
+    no command has;
+  - the entries of the page's PROBES section are not exactly the probe ids of core/probe_id.cpp
+    (which `check --only` must also list when it rejects an id), or the entries of DIAGNOSIS
+    CATEGORIES not exactly the category names of core/diagnosis.cpp;
   - bash, as a user would drive it, does not offer exactly that subcommand's long options after
     `--`, or offers options where an option's value is expected (or a value after a flag);
   - fish does not offer exactly those long options (when fish is installed);
@@ -96,7 +101,36 @@ lines = page.splitlines()
 
 
 def unescape(roff):
-    return roff.replace("\\-", "-")
+    """Roff text as a reader sees it: font changes and zero-width escapes gone, \\- as -."""
+    return re.sub(r"\\f[BIRP]|\\&", "", roff).replace("\\-", "-").replace("\\e", "\\")
+
+
+def section(macro, title):
+    """The lines of the .SH/.SS section whose title starts with TITLE, up to the next heading
+    (for a .SH, up to its first .SS), or None."""
+    heading = re.compile(rf'^\.{macro} "?{re.escape(title)}(?![\w-])')
+    start = next((i for i, l in enumerate(lines) if heading.match(unescape(l))), None)
+    if start is None:
+        return None
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith((".SS", ".SH"))),
+               len(lines))
+    return lines[start + 1: end]
+
+
+def entry_tags(body, depth=None):
+    """The tags of the entries in BODY, unescaped: a text line followed by the indented block of
+    its description. With DEPTH, only the entries at that nesting (0: not inside another)."""
+    tags = []
+    level = 0
+    for i, line in enumerate(body):
+        if line.startswith(".RS"):
+            level += 1
+        elif line.startswith(".RE"):
+            level -= 1
+        elif (not line.startswith(".") and i + 1 < len(body) and body[i + 1].startswith(".RS")
+              and (depth is None or level == depth)):
+            tags.append(unescape(line))
+    return tags
 
 
 LONG = re.compile(r"(?<![\w-])--[a-z0-9][a-z0-9-]*")
@@ -104,16 +138,13 @@ for opt in sorted(set(LONG.findall(unescape(page))) - all_options):
     fail(f"the man page mentions {opt}, which no smtpdoctor command has")
 
 for command in commands:
-    start = next((i for i, l in enumerate(lines) if l.startswith(f'.SS "smtpdoctor {command}')), None)
-    if start is None:
+    body = section("SS", f"smtpdoctor {command}")
+    if body is None:
         fail(f"the man page has no section .SS \"smtpdoctor {command} ...\"")
         continue
-    end = next((i for i in range(start + 1, len(lines))
-                if lines[i].startswith((".SS", ".SH"))), len(lines))
     documented = set()
-    for i in range(start, end - 1):
-        if re.match(r"^\.(TP|TQ)\b", lines[i]):
-            documented.update(LONG.findall(unescape(lines[i + 1])))
+    for tag in entry_tags(body):
+        documented.update(LONG.findall(tag))
     expected = set(options_of[command]) - {"--help"}  # documented once, under COMMANDS
     for opt in sorted(expected - documented):
         fail(f"`smtpdoctor {command}` has {opt}, but its man page section does not document it")
@@ -121,6 +152,67 @@ for command in commands:
         fail(f"the man page documents {opt} for `smtpdoctor {command}`, which has no such option")
 if "\\-\\-help" not in page:
     fail("the man page does not mention --help")
+
+# ---- probe ids and diagnosis categories ---------------------------------------------------------
+
+
+def name_table(path, table, entry):
+    """The names in the std::array TABLE of the C++ file PATH, each matched by the regex ENTRY;
+    fails when their count is not the array's declared size (a table this test misreads)."""
+    with open(os.path.join(SOURCE, path), encoding="utf-8") as f:
+        code = f.read()
+    declared = re.search(rf"std::array<[^;{{]*?,\s*(\d+)>\s*{table}\s*\{{+(.*?)\}}+;", code, re.S)
+    if not declared:
+        fail(f"found no table {table} in {path}")
+        return []
+    names = re.findall(entry, declared.group(2))
+    if len(names) != int(declared.group(1)) or len(set(names)) != len(names):
+        fail(f"read {len(names)} names from {path}'s {table}, which holds {declared.group(1)}: "
+             f"{names}")
+    return names
+
+
+def compare_entries(what, names, heading, body):
+    if body is None:
+        fail(f"the man page has no section {heading}")
+        return
+    tags = entry_tags(body, depth=0)
+    if not tags:
+        fail(f"found no entries in the man page's {heading} section")
+    for name in names:
+        if name not in tags:
+            fail(f"{what} {name} is not an entry of the man page's {heading} section")
+    for tag in tags:
+        if tag not in names:
+            fail(f"the man page's {heading} section documents {tag!r}, which is no {what}")
+
+
+probe_ids = name_table("core/probe_id.cpp", "kNames", r'"([a-z0-9_]+)"')
+compare_entries("probe id", probe_ids, "PROBES", section("SH", "PROBES"))
+# The report's probes[].id lists them again, in bold.
+report = section("SS", "smtpdoctor.report/1") or []
+id_entry = next((i for i, l in enumerate(report)
+                 if unescape(l) == "id" and i + 1 < len(report) and report[i + 1] == ".RS 4"), None)
+if id_entry is None:
+    fail("the man page's JSON OUTPUT has no entry for probes[].id")
+else:
+    described = report[id_entry + 2: report.index(".RE", id_entry)]
+    listed = re.findall(r"\\fB([a-z0-9_]+)\\fR", " ".join(described))
+    if listed != probe_ids:
+        fail(f"the man page gives the report's probe ids as {listed}, the code has {probe_ids}")
+# The list `check --only` gives when it rejects an id is what a user goes by: the same ids.
+result = run([BINARY, "check", "--offline", "127.0.0.1", "--only=nosuchprobe"])
+listed = re.search(r"\(probes: ([a-z0-9_, ]+)\)", result.stderr + result.stdout)
+if result.returncode != 2 or not listed:
+    fail(f"`smtpdoctor check --only nosuchprobe` exited {result.returncode} without listing the "
+         f"probes: {result.stderr}{result.stdout}")
+elif listed.group(1).split(", ") != probe_ids:
+    fail(f"`check --only` lists the probes {listed.group(1)}, core/probe_id.cpp has {probe_ids}")
+
+categories = name_table("core/diagnosis.cpp", "kCategoryNames",
+                        r'\{Category::\w+,\s*"([a-z0-9_]+)"\}')
+compare_entries("diagnosis category", categories, "DIAGNOSIS CATEGORIES",
+                section("SH", "DIAGNOSIS CATEGORIES"))
 
 # ---- bash -------------------------------------------------------------------------------------
 
@@ -209,7 +301,8 @@ for command in commands:
         fail(f"zsh: the {command} block completes {opt}, which `smtpdoctor {command}` does not have")
 
 if failures:
-    print(f"{len(failures)} problem(s); the man page and completions must follow cli/ (see above)")
+    print(f"{len(failures)} problem(s); the man page and completions must follow cli/ and core/ "
+          "(see above)")
     sys.exit(1)
 print(f"docs agree with the binary: {sum(len(o) for o in options_of.values())} options "
-      f"of {len(commands)} commands")
+      f"of {len(commands)} commands, {len(probe_ids)} probes, {len(categories)} categories")

@@ -1,8 +1,9 @@
 #!/bin/sh
-# The manual page and the shell completions: the page renders without a groff warning, each
-# completion script parses in its shell, bash completes what a user types, and every option the
-# completions offer is documented in the page (so the two cannot drift apart silently).
-# A shell or groff that is not installed is skipped, not failed.
+# The manual page and the shell completions: the page renders without a groff warning (on the
+# terminal and on groff's default PostScript device) and passes mandoc's lint, each completion
+# script parses in its shell, bash completes what a user types, and every option the completions
+# offer is documented in the page (so the two cannot drift apart silently).
+# A shell, groff or mandoc that is not installed is skipped, not failed.
 set -u
 src=${SMTPDOCTOR_SOURCE_DIR:?}
 page=$src/man/smtpdoctor.1
@@ -12,9 +13,17 @@ fail() { echo "FAIL: $*"; failed=1; }
 
 if command -v groff >/dev/null 2>&1; then
   warnings=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
-  [ -z "$warnings" ] || fail "groff warns about $page: $warnings"
+  [ -z "$warnings" ] || fail "groff -Tutf8 warns about $page: $warnings"
+  warnings=$(groff -man -ww -z "$page" 2>&1)
+  [ -z "$warnings" ] || fail "groff (default device) warns about $page: $warnings"
 else
   echo "skip: groff not installed"
+fi
+if command -v mandoc >/dev/null 2>&1; then
+  warnings=$(mandoc -Tlint "$page" 2>&1)
+  [ -z "$warnings" ] || fail "mandoc -Tlint finds problems in $page: $warnings"
+else
+  echo "skip: mandoc not installed"
 fi
 
 bash -n "$comp/smtpdoctor.bash" || fail "bash cannot parse smtpdoctor.bash"
