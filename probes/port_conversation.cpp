@@ -74,6 +74,10 @@ asio::awaitable<std::vector<ProbeResult>> main_conversation(PortSession& session
       result = skipped(id, session, session.control.stop_reason());
     } else if (!session.broken.empty()) {
       result = skipped(id, session, session.broken);
+    } else if (session.implicit_tls_error && i < kTls) {
+      // Implicit TLS: the handshake failed before the server said a word. Nothing to greet;
+      // the tls probe, next, reports why and ends the session.
+      result = skipped(id, session, "the TLS handshake failed; the tls probe says why");
     } else {
       result = co_await run_probe(i, session, i == last && i == quit.last && quit.partial);
       if (session.control.stopped() && result.status != ProbeStatus::skip) {
