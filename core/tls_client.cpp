@@ -233,9 +233,17 @@ TlsInfo tls_info_from(SSL* ssl, const std::string& sni, const std::string& verif
 
 std::string verification_problem(const TlsInfo& info) {
   if (info.verified) return "";
+  auto found = [&](long error) {
+    return std::find(info.verify_errors.begin(), info.verify_errors.end(), error) !=
+           info.verify_errors.end();
+  };
+  // Without its issuer, the leaf's signature cannot be checked either: that says nothing more.
+  const bool issuer_unknown = found(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY) ||
+                              found(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT);
   std::vector<std::string> reasons;
   for (long error : info.verify_errors) {
     if (is_name_mismatch(error)) continue;
+    if (error == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE && issuer_unknown) continue;
     std::string reason = X509_verify_cert_error_string(error);
     if (error == X509_V_ERR_CERT_HAS_EXPIRED && info.days_to_expiry && *info.days_to_expiry < 0)
       reason += " (on " + info.not_after + ")";

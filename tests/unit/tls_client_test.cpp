@@ -63,7 +63,8 @@ TEST_CASE("each certificate problem in words") {
   CHECK(verification_problem(not_yet) ==
         "certificate is not yet valid (valid from 2026-01-01T00:00:00Z)");
   CHECK(verification_problem(certificate_checked_against(
-            "localhost", {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY})) ==
+            "localhost", {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+                          X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE})) ==
         "unknown issuer: CN=test CA is not a CA this client trusts (unable to get local issuer "
         "certificate)");
   CHECK(verification_problem(
