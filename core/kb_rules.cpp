@@ -32,6 +32,7 @@ constexpr long kX509UnableToGetIssuerLocally = 20;
 constexpr long kX509UnableToVerifyLeaf = 21;
 constexpr long kX509CertRevoked = 23;
 constexpr long kX509HostnameMismatch = 62;
+constexpr long kX509IpAddressMismatch = 64;
 
 // Shared wording, so rules that reach the same diagnosis by different evidence say the same.
 constexpr std::string_view kRelayCause =
@@ -124,6 +125,16 @@ constexpr auto kRules = std::to_array<Rule>({
             "server's admin, configure a certificate and enable STARTTLS (Postfix: "
             "smtpd_tls_security_level = may, smtpd_tls_chain_files).",
      .refs = "RFC 3207|RFC 8314 §3"},
+    {.id = "finding-tls-version-too-old",
+     .category = C::tls_failure,
+     .permanence = P::permanent,
+     .finding = "tls-version-too-old",
+     .cause = "The server speaks only TLS 1.0 or 1.1 (or SSL 3.0), versions retired for their "
+              "weaknesses; current clients, this one included, refuse them.",
+     .fix = "The server's administrator must enable TLS 1.2 and 1.3 (Postfix: "
+            "smtpd_tls_protocols = >=TLSv1.2; Exchange: enable TLS 1.2 in Schannel) and "
+            "update an old TLS library.",
+     .refs = "RFC 8996|RFC 8314 §4.1"},
     {.id = "finding-starttls-stripping",
      .category = C::middlebox,
      .permanence = P::permanent,
@@ -325,6 +336,16 @@ constexpr auto kRules = std::to_array<Rule>({
      .cause = "The certificate is not issued for the host name you connected to.",
      .fix = "Connect using a name in the certificate (often the provider's smtp.* name, not your "
             "own domain); otherwise the server needs a certificate for this name.",
+     .refs = "RFC 6125|RFC 3207 §4.1"},
+    {.id = "x509-ip-address-mismatch",
+     .category = C::cert_invalid,
+     .permanence = P::permanent,
+     .signal = Signal::x509,
+     .signal_value = kX509IpAddressMismatch,
+     .cause = "The certificate is not issued for the IP address you connected to (certificates "
+              "name hosts, rarely addresses).",
+     .fix = "Connect using the host name the certificate was issued for, or give it with "
+            "--tls-sni NAME when connecting by address.",
      .refs = "RFC 6125|RFC 3207 §4.1"},
     {.id = "x509-other",
      .category = C::cert_invalid,

@@ -152,7 +152,9 @@ struct SmtpClient::Impl {
   Impl(asio::any_io_executor executor, ClientOptions options)
       : ex(std::move(executor)), opt(std::move(options)), socket(ex), parser(opt.limits) {}
 
-  std::string verify_host() const { return opt.verify_host.empty() ? opt.host : opt.verify_host; }
+  std::string verify_host() const {
+    return certificate_name(opt.host, opt.tls_sni, opt.verify_host);
+  }
   std::string sni() const { return opt.tls_sni.empty() ? opt.host : opt.tls_sni; }
 
   void close() {
@@ -385,7 +387,8 @@ struct SmtpClient::Impl {
     if (ec) {
       if (cancelled)
         co_return make_error(ErrorKind::cancelled, stage, "TLS handshake cancelled", ec);
-      Error e = make_error(ErrorKind::tls, stage, "TLS handshake failed: " + ec.message(), ec);
+      Error e = make_error(ErrorKind::tls, stage,
+                           "TLS handshake failed: " + handshake_failure_reason(ec), ec);
       transcript.error(stage, e.message);
       close();
       co_return e;
@@ -397,13 +400,7 @@ struct SmtpClient::Impl {
     timings.push_back({stage, since(start)});
     transcript.info(stage, "TLS started: " + info.protocol + ", " + info.cipher);
     if (!info.verified) {
-      std::string why = info.verify_result != 0 ? info.verify_reason
-                        : info.hostname_match   ? info.verify_reason
-                                                : "the certificate does not name " + verify_host();
-      if (!info.hostname_match && info.verify_result != 0 &&
-          info.verify_reason.find("mismatch") == std::string::npos)
-        why += "; also, it does not name " + verify_host();
-      std::string message = "certificate verification failed: " + why;
+      std::string message = "certificate verification failed: " + verification_problem(info);
       if (!opt.tls.insecure) {
         Error e = make_error(ErrorKind::tls, stage, message);
         e.tls_verify_result = info.verify_result;

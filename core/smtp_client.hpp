@@ -46,7 +46,7 @@ struct ClientOptions {
   IpFamily family = IpFamily::any;
   bool implicit_tls = false;  // port 465 style: TLS right after connect, before the greeting
   std::string tls_sni;        // empty: the host name (none for an IP literal)
-  std::string verify_host;    // empty: the host; the name the certificate must carry
+  std::string verify_host;    // the name the certificate must carry; empty: tls_sni, else host
   TlsClientOptions tls;
   bool initial_response = true;  // send the AUTH initial response on the AUTH line (RFC 4954 §4)
   Limits limits;

@@ -26,10 +26,6 @@ std::string seconds(std::chrono::milliseconds ms) {
 }  // namespace
 
 asio::awaitable<ProbeResult> run_banner_probe(PortSession& session) {
-  if (session.implicit_tls_error) {
-    session.broken = "the TLS handshake failed";
-    co_return skipped(ProbeId::banner, session, session.broken);
-  }
   const auto start = std::chrono::steady_clock::now();
   auto greeting = co_await session.client.read_greeting();
   ProbeResult result = new_result(ProbeId::banner, session);

@@ -74,6 +74,14 @@ asio::awaitable<std::vector<ProbeResult>> main_conversation(PortSession& session
       result = skipped(id, session, session.control.stop_reason());
     } else if (!session.broken.empty()) {
       result = skipped(id, session, session.broken);
+    } else if (session.implicit_tls_error && i < kTls) {
+      // Implicit TLS: the handshake failed before the server said a word. Nothing to greet;
+      // the tls probe, next, reports why and ends the session. When it does not run
+      // (--only banner), the reason itself says why.
+      result = skipped(
+          id, session,
+          last >= kTls ? "the TLS handshake failed; the tls probe says why"
+                       : "the TLS handshake failed (" + session.implicit_tls_error->message + ")");
     } else {
       result = co_await run_probe(i, session, i == last && i == quit.last && quit.partial);
       if (session.control.stopped() && result.status != ProbeStatus::skip) {

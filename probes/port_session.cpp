@@ -41,11 +41,13 @@ ClientOptions client_options(const CheckOptions& options, const PortPlan& plan) 
   client.port = plan.port;
   client.family = options.family;
   client.implicit_tls = plan.implicit_tls();
+  // --tls-sni names the server: the certificate is checked against that name (the client does
+  // that when verify_host is empty), whatever address we connect to.
   client.tls_sni = options.tls_sni;
-  if (!plan.address.empty()) {
+  if (!plan.address.empty() && client.tls_sni.empty()) {
     // Connecting to an address the dns step found: the certificate must still name the host.
     client.verify_host = plan.host;
-    if (client.tls_sni.empty() && !is_ip_literal(plan.host)) client.tls_sni = plan.host;
+    if (!is_ip_literal(plan.host)) client.tls_sni = plan.host;
   }
   client.tls.ca_file = options.ca_file;
   client.tls.insecure = options.insecure;

@@ -3,6 +3,7 @@
 // changed. On submission ports, a second connection checks that the server refuses MAIL before
 // STARTTLS (530), so a client that forgets STARTTLS cannot send a password in clear.
 #include <asio/awaitable.hpp>
+#include <asio/this_coro.hpp>
 
 #include "probes/probes.hpp"
 
@@ -28,6 +29,7 @@ void describe_tls(ProbeResult& result, const TlsInfo& info) {
   result.details["verified"] = info.verified;
   result.details["verify_result"] = info.verify_result;
   result.details["verify_reason"] = info.verify_reason;
+  if (!info.verified) result.details["verify_problem"] = verification_problem(info);
   result.details["hostname_match"] = info.hostname_match;
   if (info.insecure) result.details["insecure"] = true;
 }
@@ -39,7 +41,7 @@ std::string days(long n) {
 std::string tls_summary(const TlsInfo& info) {
   std::string summary = info.protocol + " " + info.cipher;
   if (info.days_to_expiry) summary += ", certificate valid " + days(*info.days_to_expiry);
-  summary += info.verified ? ", verified" : ", NOT verified: " + info.verify_reason;
+  summary += info.verified ? ", verified" : ", NOT verified: " + verification_problem(info);
   return summary;
 }
 
@@ -49,7 +51,7 @@ void judge_tls(ProbeResult& result, const TlsInfo& info) {
   result.summary = tls_summary(info);
   if (!info.verified) {
     raise_status(result, ProbeStatus::warn);
-    add_note(result, "the certificate was not verified (" + info.verify_reason +
+    add_note(result, "the certificate was not verified (" + verification_problem(info) +
                          "); --insecure let the session go on");
     Error error;
     error.kind = ErrorKind::tls;
@@ -58,8 +60,6 @@ void judge_tls(ProbeResult& result, const TlsInfo& info) {
     error.message = "certificate verification failed: " + info.verify_reason;
     add_diagnosis(result, diagnosis_for(error));
   }
-  if (info.has_certificate && !info.hostname_match)
-    add_note(result, "the certificate does not name " + info.verify_host);
   if (info.days_to_expiry && *info.days_to_expiry >= 0 &&
       *info.days_to_expiry < kExpiryWarningDays) {
     raise_status(result, ProbeStatus::warn);
@@ -72,11 +72,44 @@ void judge_tls(ProbeResult& result, const TlsInfo& info) {
                          "(a STARTTLS injection attempt or a broken server)");
 }
 
+// The handshake failed on the TLS version: which old one does the server speak? A second
+// connection that accepts TLS 1.0 and 1.1 asks, and goes no further than EHLO. Empty when it
+// could not tell.
+asio::awaitable<std::string> legacy_protocol(PortSession& session) {
+  ClientOptions options = client_options(session.options, session.plan);
+  options.tls.legacy_versions = true;
+  options.tls.insecure = true;  // only the version is wanted, not the certificate
+  SmtpClient client(co_await asio::this_coro::executor, options);
+  LiveClient live(session.control, client);
+  auto opened = co_await open_side_session(client, session, /*with_tls=*/true);
+  (void)opened;  // the version is known once the handshake worked, whatever came after it
+  std::string protocol = client.tls_info() ? client.tls_info()->protocol : "";
+  auto quit = co_await client.quit();
+  (void)quit;
+  session.side_transcripts.push_back({"tls-version", client.transcript()});
+  co_return protocol;
+}
+
+// A handshake that failed on the version says which one the server offers, in words.
+asio::awaitable<Error> explain_version_refusal(PortSession& session, Error error) {
+  if (error.kind != ErrorKind::tls || !tls_version_refused(error.code)) co_return error;
+  std::string protocol = co_await legacy_protocol(session);
+  if (!protocol.empty() && protocol != "TLSv1.2" && protocol != "TLSv1.3")
+    error.message = "TLS handshake failed: the server offers only " + protocol_words(protocol) +
+                    ", which this client refuses (it requires TLS 1.2 or later)";
+  co_return error;
+}
+
 void fail_tls(ProbeResult& result, PortSession& session, const Error& error) {
   result.status = ProbeStatus::fail;
   result.summary = error.reply ? "STARTTLS refused: " + reply_line(*error.reply) : error.message;
   if (const auto& info = session.client.tls_info()) describe_tls(result, *info);
-  add_diagnosis(result, diagnosis_for(error));
+  // OpenSSL calls a server that speaks only TLS 1.0/1.1 an "unsupported protocol"; that is a
+  // finding of its own, with its own fix, not the generic handshake failure.
+  if (error.kind == ErrorKind::tls && tls_version_refused(error.code))
+    add_diagnosis(result, diagnosis_for_finding(Stage::tls, "tls-version-too-old"));
+  else
+    add_diagnosis(result, diagnosis_for(error));
 }
 
 }  // namespace
@@ -88,8 +121,9 @@ asio::awaitable<ProbeResult> run_tls_probe(PortSession& session, bool ehlo_after
 
   if (session.plan.implicit_tls()) {
     if (session.implicit_tls_error) {
-      fail_tls(result, session, *session.implicit_tls_error);
-      session.broken = "the TLS handshake failed";
+      const Error error = co_await explain_version_refusal(session, *session.implicit_tls_error);
+      fail_tls(result, session, error);
+      session.broken = "the TLS handshake failed (" + error.message + ")";
     } else if (const auto& info = session.client.tls_info()) {
       session.tls = *info;
       judge_tls(result, *info);
@@ -115,9 +149,11 @@ asio::awaitable<ProbeResult> run_tls_probe(PortSession& session, bool ehlo_after
 
   auto handshake = co_await session.client.starttls();
   if (!handshake) {
-    fail_tls(result, session, handshake.error());
+    const Error error = co_await explain_version_refusal(session, handshake.error());
+    fail_tls(result, session, error);
     // A refused STARTTLS (454) leaves the plain session usable; a failed handshake does not.
-    if (handshake.error().kind != ErrorKind::rejected) session.broken = "STARTTLS failed";
+    if (error.kind != ErrorKind::rejected)
+      session.broken = "STARTTLS failed (" + error.message + ")";
     result.duration = elapsed_since(start);
     co_return result;
   }

@@ -140,6 +140,11 @@ TEST_CASE("X.509 verification results and OpenSSL reasons") {
   CHECK(diagnose(expired).rule == "x509-expired");
   CHECK(diagnose(expired).category == Category::cert_invalid);
 
+  Evidence ip_mismatch = expired;
+  ip_mismatch.x509_verify_result = 64;  // X509_V_ERR_IP_ADDRESS_MISMATCH
+  CHECK(diagnose(ip_mismatch).rule == "x509-ip-address-mismatch");
+  CHECK(diagnose(ip_mismatch).category == Category::cert_invalid);
+
   Evidence odd = expired;
   odd.x509_verify_result = 7;  // X509_V_ERR_CERT_SIGNATURE_FAILURE: no specific rule
   CHECK(diagnose(odd).category == Category::cert_invalid);
@@ -246,6 +251,7 @@ TEST_CASE("a probe's own findings get their diagnosis, and pasted text cannot fa
   CHECK(finding("middlebox-masked-greeting") == Category::middlebox);
   CHECK(finding("middlebox-mangled-ehlo") == Category::middlebox);
   CHECK(finding("starttls-not-offered") == Category::tls_failure);
+  CHECK(finding("tls-version-too-old") == Category::tls_failure);
   CHECK(finding("auth-not-offered") == Category::auth_unavailable);
 
   Evidence pasted;

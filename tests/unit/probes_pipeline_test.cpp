@@ -99,6 +99,18 @@ TEST_CASE("port plans give every host each port with its role") {
   CHECK(client.tls_sni == "b.example.test");
 }
 
+TEST_CASE("with --tls-sni the certificate is checked against that name, not the address") {
+  auto options = check_options({465});
+  options.tls_sni = "mx.example.test";
+  auto plans = port_plans(options, {{"127.0.0.1", ""}, {"a.example.test", "192.0.2.7"}});
+  REQUIRE(plans.size() == 2);
+  for (const auto& plan : plans) {
+    auto client = client_options(options, plan);
+    CHECK(client.tls_sni == "mx.example.test");
+    CHECK(certificate_name(client.host, client.tls_sni, client.verify_host) == "mx.example.test");
+  }
+}
+
 TEST_CASE("the dns probe's seam: a mail-host finder decides which hosts are walked") {
   LoopbackServer server(loopback_options());
   auto options = check_options({server.port});

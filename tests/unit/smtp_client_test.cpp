@@ -465,6 +465,31 @@ TEST_CASE("implicit TLS (port 465 style) sends SNI and reads the greeting inside
   CHECK(transcript_contains(transcript, " ~> EHLO client.test"));
 }
 
+TEST_CASE("with an SNI name and no verify_host, the certificate is checked against that name") {
+  asio::io_context io;
+  FakePeer peer(io, {start_tls()}, test_server_tls_context());
+  std::optional<Result<ConnectInfo>> connected;
+  std::optional<TlsInfo> info;
+  run_client(io, [&]() -> asio::awaitable<void> {
+    auto options = loopback(peer.port());  // 127.0.0.1, which the certificate names
+    options.implicit_tls = true;
+    options.tls_sni = "mail.example.org";  // ... but this name it does not
+    options.tls.ca_file = ca_file();
+    SmtpClient client(io.get_executor(), options);
+    connected = co_await client.connect();
+    info = client.tls_info();
+  });
+  CHECK(peer.tls_sni == "mail.example.org");
+  REQUIRE(!connected->ok());
+  CHECK(connected->error().kind == ErrorKind::tls);
+  CHECK(connected->error().tls_verify_result == X509_V_ERR_HOSTNAME_MISMATCH);
+  CHECK(connected->error().message.find("does not match the name mail.example.org") !=
+        std::string::npos);
+  REQUIRE(info);
+  CHECK(info->verify_host == "mail.example.org");
+  CHECK(!info->hostname_match);
+}
+
 TEST_CASE("--insecure lets the session go on but keeps the verification failure and reason") {
   asio::io_context io;
   FakePeer peer(io, {start_tls(), say("220 tls.test ESMTP\r\n")}, test_server_tls_context());
