@@ -290,7 +290,9 @@ void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ->group(smtp);
 
   const char* tls = "TLS";
-  sub->add_option("--tls-sni", flags->tls_sni, "server name to send in TLS SNI")->group(tls);
+  sub->add_option("--tls-sni", flags->tls_sni,
+                  "server name to send in SNI and to match the certificate against")
+      ->group(tls);
   sub->add_option("--ca-file", flags->ca_file, "trust this PEM CA bundle instead of the system's")
       ->group(tls);
   sub->add_flag("--insecure", flags->insecure,

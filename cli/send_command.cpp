@@ -375,7 +375,9 @@ void setup_send_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ->excludes(tls)
       ->excludes(tlsc)
       ->group(tls_group);
-  sub->add_option("--tls-sni", o.tls_sni, "server name to send in SNI (default: the host)")
+  sub->add_option(
+         "--tls-sni", o.tls_sni,
+         "server name to send in SNI and to match the certificate against (default: the host)")
       ->group(tls_group);
   sub->add_option("--ca-file", o.ca_file, "verify against this CA file instead of the system store")
       ->check(CLI::ExistingFile)
