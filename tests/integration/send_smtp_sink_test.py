@@ -40,9 +40,12 @@ class Sink:
         self.dir = tempfile.mkdtemp(prefix="smtpdoctor-sink-")
         os.chmod(self.dir, 0o777)  # smtp-sink drops to `nobody` when started as root
         self.port = free_port()
-        args = [SMTP_SINK, "-d", os.path.join(self.dir, "%M.")]
         if os.geteuid() == 0:
-            args += ["-u", "nobody"]
+            # As nobody it would have to reach self.dir through every folder above it, which a
+            # root that only root may enter (a fresh chroot) forbids: chroot into it instead.
+            args = [SMTP_SINK, "-R", self.dir, "-u", "nobody", "-d", "/%M."]
+        else:
+            args = [SMTP_SINK, "-d", os.path.join(self.dir, "%M.")]
         args += list(extra) + [f"127.0.0.1:{self.port}", "10"]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         wait_listening(self.port)
