@@ -48,6 +48,16 @@ bool enforcement_applies(const CheckOptions& options, const PortPlan& plan) {
          (!options.quit_after || *options.quit_after >= Stage::mail);
 }
 
+ProbeResult failed_by_implicit_tls(ProbeId id, PortSession& session) {
+  const Error& error = *session.implicit_tls_error;
+  ProbeResult result = new_result(id, session);
+  result.status = ProbeStatus::fail;
+  result.summary = error.message;
+  add_diagnosis(result, diagnosis_for(error));
+  session.broken = "the TLS handshake failed (" + error.message + ")";
+  return result;
+}
+
 bool relay_test_applies(const CheckOptions& options) {
   return options.relay_test && options.wants(ProbeId::envelope) &&
          (!options.quit_after || *options.quit_after >= Stage::rcpt);
@@ -74,14 +84,14 @@ asio::awaitable<std::vector<ProbeResult>> main_conversation(PortSession& session
       result = skipped(id, session, session.control.stop_reason());
     } else if (!session.broken.empty()) {
       result = skipped(id, session, session.broken);
-    } else if (session.implicit_tls_error && i < kTls) {
+    } else if (session.implicit_tls_error && i < kTls && last >= kTls) {
       // Implicit TLS: the handshake failed before the server said a word. Nothing to greet;
-      // the tls probe, next, reports why and ends the session. When it does not run
-      // (--only banner), the reason itself says why.
-      result = skipped(
-          id, session,
-          last >= kTls ? "the TLS handshake failed; the tls probe says why"
-                       : "the TLS handshake failed (" + session.implicit_tls_error->message + ")");
+      // the tls probe, next, reports why and ends the session.
+      result = skipped(id, session, "the TLS handshake failed; the tls probe says why");
+    } else if (session.implicit_tls_error && i < kTls) {
+      // The tls probe does not run (--only banner, --quit-after banner), yet the handshake
+      // failure is what stopped this probe: it fails with that cause, never passes as skipped.
+      result = failed_by_implicit_tls(id, session);
     } else {
       result = co_await run_probe(i, session, i == last && i == quit.last && quit.partial);
       if (session.control.stopped() && result.status != ProbeStatus::skip) {

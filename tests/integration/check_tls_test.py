@@ -247,6 +247,20 @@ class BadCertificateTest(TlsFailureAssertions):
         self.assertRegex(out, r"(?m)^\s*✗ tls\b.*certificate has expired")
         self.assertRegex(out, r"1 failed")
 
+    def test_without_the_tls_probe_a_failed_handshake_still_fails_the_banner(self):
+        # The user asked only for the greeting; on implicit TLS it never comes because the
+        # handshake failed, which must not pass as "skipped" with exit 0.
+        with ServeBoth(Certificates.get().expired) as server:
+            for selection in (("--only", "tcp,banner"), ("--quit-after", "banner")):
+                with self.subTest(selection=selection):
+                    code, report = check(*implicit(server.tls_port, *selection))
+                    banner = probe(report, "banner")
+                    self.assertEqual(banner["status"], "fail", banner)
+                    self.assertIn("certificate has expired", banner["summary"])
+                    self.assertIn("cert_invalid", categories(banner))
+                    self.assertEqual(report["verdict"], "fail")
+                    self.assertEqual(code, 1)
+
     def test_insecure_goes_on_past_an_expired_certificate_and_says_why(self):
         with ServeBoth(Certificates.get().expired) as server:
             for mode, target in (("implicit", implicit(server.tls_port, "--insecure")),
