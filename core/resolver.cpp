@@ -145,6 +145,7 @@ struct Resolver::Impl : std::enable_shared_from_this<Resolver::Impl> {
   std::uint64_t next_generation = 0;
   std::size_t waiting = 0;  // lookups whose callers still wait for an answer
   int server_count = 1;     // each try asks every server in turn
+  bool cancelled = false;   // cancel(): every lookup, in flight or later, ends at once
 
   static void on_socket_state(void* data, ares_socket_t fd, int readable, int writable) {
     static_cast<Impl*>(data)->socket_state(fd, readable != 0, writable != 0);
@@ -222,8 +223,8 @@ struct Resolver::Impl : std::enable_shared_from_this<Resolver::Impl> {
 
   void start(const std::string& name, int type, std::unique_ptr<Completion> completion) {
     auto query = std::make_shared<Query>(executor, std::move(completion));
-    if (!channel) {
-      query->finish(raw_status(ARES_EDESTRUCTION));
+    if (!channel || cancelled) {
+      query->finish(raw_status(cancelled ? ARES_ECANCELLED : ARES_EDESTRUCTION));
       return;
     }
     ++waiting;
@@ -389,6 +390,13 @@ Resolver& Resolver::operator=(Resolver&& other) noexcept {
 }
 Resolver::~Resolver() {
   if (impl_) impl_->shutdown();
+}
+
+void Resolver::cancel() {
+  impl_->cancelled = true;
+  // Completes every outstanding lookup with ARES_ECANCELLED (through on_answer, so each
+  // caller resumes with DnsStatus::error).
+  if (impl_->channel) ares_cancel(impl_->channel);
 }
 
 const ResolverOptions& Resolver::options() const {

@@ -8,7 +8,7 @@
 // overall deadline itself. The first server that answers decides, whatever its RCODE (as with
 // dig); a server that stays silent or is unreachable passes the query on to the next. Names are
 // asked as given (no search list). Lookups do not react to Asio cancellation (c-ares 1.18 cannot
-// cancel one query); their own deadline ends them.
+// cancel one query); their own deadline ends them, or cancel() ends all of them at once.
 #pragma once
 
 #include <asio/awaitable.hpp>
@@ -55,6 +55,10 @@ class Resolver {
   asio::awaitable<DnsAnswer<TxtRecord>> txt(std::string name);
   // TLSA at e.g. "_25._tcp.mx.example.org" (RFC 6698 / 7672).
   asio::awaitable<DnsAnswer<TlsaRecord>> tlsa(std::string name);
+
+  // Ends every lookup in flight and every later one at once with DnsStatus::error: the run's
+  // --deadline or Ctrl-C (core/run_control.hpp).
+  void cancel();
 
   const ResolverOptions& options() const;
 

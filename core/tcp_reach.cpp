@@ -48,7 +48,7 @@ TcpOutcome classify_connect_error(const std::error_code& error) {
 }
 
 asio::awaitable<TcpReach> tcp_reach(std::string address, std::uint16_t port,
-                                    std::chrono::milliseconds timeout) {
+                                    std::chrono::milliseconds timeout, RunControl* control) {
   TcpReach reach;
   reach.address = address;
   reach.port = port;
@@ -61,9 +61,24 @@ asio::awaitable<TcpReach> tcp_reach(std::string address, std::uint16_t port,
   auto executor = co_await asio::this_coro::executor;
   asio::ip::tcp::socket socket(executor);
   asio::steady_timer timer(executor, timeout);
+  RunControl::Registration stop;
+  if (control)
+    stop = control->on_stop([&socket, &timer] {
+      asio::error_code ignored;
+      socket.close(ignored);
+      timer.cancel();
+    });
+  if (control && control->stopped()) {
+    reach.detail = control->stop_reason();
+    co_return reach;
+  }
   const auto started = Clock::now();
   auto r = co_await (socket.async_connect({ip, port}, use_tuple) || timer.async_wait(use_tuple));
   reach.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  if (r.index() == 1 && control && control->stopped()) {
+    reach.detail = control->stop_reason();
+    co_return reach;
+  }
   if (r.index() == 1) {
     reach.outcome = TcpOutcome::timed_out;
     reach.detail = "no answer within " + seconds_text(timeout);
@@ -78,19 +93,20 @@ asio::awaitable<TcpReach> tcp_reach(std::string address, std::uint16_t port,
   }
   reach.error = error;
   reach.outcome = classify_connect_error(error);
-  reach.detail = error.message();
+  reach.detail = control && control->stopped() ? control->stop_reason() : error.message();
   co_return reach;
 }
 
 asio::awaitable<std::vector<TcpReach>> tcp_reach_all(std::vector<TcpEndpoint> endpoints,
-                                                     std::chrono::milliseconds timeout) {
+                                                     std::chrono::milliseconds timeout,
+                                                     RunControl* control) {
   std::vector<TcpReach> results(endpoints.size());
   std::vector<asio::awaitable<void>> tasks;
   for (std::size_t i = 0; i < endpoints.size(); ++i)
-    tasks.push_back([](TcpReach& out, TcpEndpoint endpoint,
-                       std::chrono::milliseconds limit) -> asio::awaitable<void> {
-      out = co_await tcp_reach(endpoint.address, endpoint.port, limit);
-    }(results[i], endpoints[i], timeout));
+    tasks.push_back([](TcpReach& out, TcpEndpoint endpoint, std::chrono::milliseconds limit,
+                       RunControl* control) -> asio::awaitable<void> {
+      out = co_await tcp_reach(endpoint.address, endpoint.port, limit, control);
+    }(results[i], endpoints[i], timeout, control));
   co_await run_concurrently(std::move(tasks));
   co_return results;
 }

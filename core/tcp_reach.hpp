@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/port25_verdict.hpp"
+#include "core/run_control.hpp"
 
 namespace smtpdoctor {
 
@@ -25,8 +26,10 @@ struct TcpReach {
 };
 
 // `address` must be an IP literal (resolve first); anything else is outcome failed.
+// A stop of `control` (--deadline, Ctrl-C) ends the connect at once, as failed.
 asio::awaitable<TcpReach> tcp_reach(std::string address, std::uint16_t port,
-                                    std::chrono::milliseconds timeout);
+                                    std::chrono::milliseconds timeout,
+                                    RunControl* control = nullptr);
 
 struct TcpEndpoint {
   std::string address;
@@ -34,7 +37,8 @@ struct TcpEndpoint {
 };
 // All at once; results in the order of `endpoints`. Takes about `timeout` at most in total.
 asio::awaitable<std::vector<TcpReach>> tcp_reach_all(std::vector<TcpEndpoint> endpoints,
-                                                     std::chrono::milliseconds timeout);
+                                                     std::chrono::milliseconds timeout,
+                                                     RunControl* control = nullptr);
 
 // How a connect error reads as an outcome: ECONNREFUSED refused, ENETUNREACH/EHOSTUNREACH/
 // ENETDOWN/EHOSTDOWN/EADDRNOTAVAIL unreachable, ETIMEDOUT timed out, the rest failed.

@@ -78,6 +78,7 @@ asio::awaitable<ProbeResult> run_auth_probe(PortSession& session) {
 
   auto login = co_await session.client.auth(mechanism, options.auth_user, options.password);
   result.duration = elapsed_since(start);
+  session.login = LoginAttempt{mechanism, static_cast<bool>(login)};
   if (login) {
     session.authenticated = true;
     result.summary = "logged in as " + options.auth_user + " with " + mechanism;

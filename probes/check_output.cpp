@@ -10,7 +10,6 @@
 #include "core/render_nagios.hpp"
 #include "core/terminal.hpp"
 #include "probes/check_pipeline.hpp"
-#include "probes/mail_path_hooks.hpp"
 
 namespace smtpdoctor {
 
@@ -36,13 +35,12 @@ int print_report(const Report& report, const OutputOptions& output) {
 int run_and_print(const CheckOptions& options, const OutputOptions& output) {
   // The progress line is for a person watching a terminal; machines get the report only.
   ProgressLine progress(STDERR_FILENO);
-  CheckHooks hooks;
-  install_mail_path_hooks(hooks, options.mail_path);
+  ProbeProgress on_probe;
   if (output.format == OutputFormat::human)
-    hooks.on_probe = [&](const ProbeResult& result, std::size_t done, std::size_t total) {
+    on_probe = [&progress](const ProbeResult& result, std::size_t done, std::size_t total) {
       progress.update(done, total, &result);
     };
-  Report report = run_check(options, hooks);
+  Report report = run_check(options, on_probe);
   progress.clear();
   return print_report(report, output);
 }

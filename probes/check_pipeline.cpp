@@ -6,135 +6,47 @@
 #include <asio/steady_timer.hpp>
 #include <csignal>
 #include <exception>
-#include <map>
 
 #include "core/concurrently.hpp"
-#include "core/knowledge_base.hpp"
+#include "core/resolver.hpp"
+#include "probes/check_steps.hpp"
 #include "probes/probes.hpp"
 
 namespace smtpdoctor {
-namespace {
 
-ProbeResult host_level_skip(ProbeId id, const CheckOptions& options, std::string reason) {
-  ProbeResult result;
-  result.id = id;
-  result.target.host = options.target.host;
-  result.status = ProbeStatus::skip;
-  result.skip_reason = std::move(reason);
-  result.summary = "skipped: " + result.skip_reason;
-  return result;
+// ---- the steps of one target ----------------------------------------------------------------
+
+asio::awaitable<void> check_target(CheckRun& run) {
+  co_await check_internet(run);
+  co_await find_mail_hosts(run);
+  co_await walk_ports(run);
+  add_cross_port_findings(run);
+  co_await judge_port25(run);
+  co_await check_egress(run);
+  add_name_consistency(run);
+  co_await compare_credentials(run);
+  if (run.options.verbose)
+    for (auto& outcome : run.ports)
+      for (auto& transcript : outcome.transcripts)
+        run.report.transcripts.push_back(std::move(transcript));
 }
 
-}  // namespace
+// ---- the run context ------------------------------------------------------------------------
 
-asio::awaitable<MailHosts> target_host_only(const CheckOptions& options) {
-  // internet and dns belong to their own issue; say so, and why they would not run anyway.
-  auto not_selected = [&](ProbeId id) {
-    return options.skip.count(id) ? "--skip " + std::string(probe_name(id))
-                                  : std::string("not selected by --only");
-  };
-  MailHosts found;
-  found.hosts = {MailHost{options.target.host, ""}};
-  found.results.push_back(
-      host_level_skip(ProbeId::internet, options,
-                      !options.wants(ProbeId::internet) ? not_selected(ProbeId::internet)
-                      : options.offline ? "--offline: nothing outside the named target is contacted"
-                                        : "not available in this version"));
-  std::string dns_reason = !options.wants(ProbeId::dns) ? not_selected(ProbeId::dns)
-                           : options.target.is_ip_literal
-                               ? "the target is an IP address: no MX to look up"
-                               : "not available in this version; " + options.target.host +
-                                     " is resolved by the system resolver (no MX lookup)";
-  found.results.push_back(host_level_skip(ProbeId::dns, options, dns_reason));
-  co_return found;
+void CheckRun::add(ProbeResult result) {
+  report.probes.push_back(std::move(result));
+  ++probes_done;
+  if (probes_total < probes_done) probes_total = probes_done;
+  if (on_probe) on_probe(report.probes.back(), probes_done, probes_total);
 }
 
-namespace {
-
-ProbeResult* find(std::vector<ProbeResult>& probes, const PortPlan& plan, ProbeId id) {
-  for (auto& probe : probes)
-    if (probe.id == id && probe.target.host == plan.host && probe.target.port == plan.port)
-      return &probe;
-  return nullptr;
-}
-
-const ProbeResult* find(const PortOutcome& outcome, ProbeId id) {
-  for (const auto& result : outcome.results)
-    if (result.id == id) return &result;
-  return nullptr;
-}
-
-void add_report_diagnosis(Report& report, std::optional<Diagnosis> diagnosis) {
-  if (!diagnosis) return;
+void CheckRun::add_diagnosis(const Diagnosis& diagnosis) {
   for (const auto& existing : report.diagnoses)
-    if (existing.rule == diagnosis->rule && existing.category == diagnosis->category) return;
-  report.diagnoses.push_back(std::move(*diagnosis));
+    if (existing.rule == diagnosis.rule && existing.category == diagnosis.category) return;
+  report.diagnoses.push_back(diagnosis);
 }
 
-// STARTTLS offered on one plain port of a host and missing on another: either the server is
-// configured unevenly, or something on the path strips it from the EHLO reply.
-void find_starttls_stripping(Report& report, const std::vector<PortOutcome>& outcomes) {
-  std::map<std::string, std::vector<const PortOutcome*>> by_host;
-  for (const auto& outcome : outcomes)
-    if (outcome.before_tls && !outcome.plan.implicit_tls())
-      by_host[outcome.plan.host].push_back(&outcome);
-  for (const auto& [host, ports] : by_host) {
-    std::vector<std::uint16_t> with, without;
-    for (const auto* outcome : ports)
-      (outcome->before_tls->starttls ? with : without).push_back(outcome->plan.port);
-    if (with.empty() || without.empty()) continue;
-    for (const auto* outcome : ports) {
-      if (outcome->before_tls->starttls) continue;
-      ProbeResult* tls = find(report.probes, outcome->plan, ProbeId::tls);
-      if (!tls || tls->status == ProbeStatus::skip) continue;
-      raise_status(*tls, ProbeStatus::fail);
-      add_note(*tls, "STARTTLS is offered on port " + std::to_string(with.front()) +
-                         " of this host but not here: something on the path may be stripping "
-                         "it (STARTTLS stripping), or the server is configured unevenly");
-      tls->details["starttls_stripping_suspected"] = true;
-    }
-    add_report_diagnosis(report, diagnosis_for_finding(Stage::ehlo, "starttls-stripping"));
-  }
-}
-
-// Port 25 timed out while a submission port on the same host connected: the network between us
-// blocks outbound 25, the server is fine (DESIGN §2).
-void find_port25_blocked(Report& report, const std::vector<PortOutcome>& outcomes) {
-  for (const auto& outcome : outcomes) {
-    if (outcome.plan.port != 25) continue;
-    const ProbeResult* tcp = find(outcome, ProbeId::tcp);
-    if (!tcp || tcp->status != ProbeStatus::fail || !tcp->details.contains("outcome") ||
-        tcp->details["outcome"] != "timed out")
-      continue;
-    for (const auto& other : outcomes) {
-      const ProbeResult* other_tcp = find(other, ProbeId::tcp);
-      if (other.plan.host != outcome.plan.host || other.plan.port == 25 || !other_tcp ||
-          other_tcp->status == ProbeStatus::fail || other_tcp->status == ProbeStatus::skip)
-        continue;
-      Evidence evidence;
-      evidence.stage = Stage::connect;
-      evidence.socket_error = std::make_error_code(std::errc::timed_out);
-      evidence.text =
-          "port 25 timed out while port " + std::to_string(other.plan.port) + " connected";
-      add_report_diagnosis(report, diagnose(evidence));
-      break;
-    }
-  }
-}
-
-void find_middlebox(Report& report, const std::vector<PortOutcome>& outcomes) {
-  for (const auto& outcome : outcomes) {
-    bool masked = outcome.greeting && greeting_is_masked(outcome.greeting->reply);
-    bool mangled = (outcome.before_tls && !mangled_keywords(*outcome.before_tls).empty()) ||
-                   (outcome.after_tls && !mangled_keywords(*outcome.after_tls).empty());
-    if (masked || mangled) {
-      add_report_diagnosis(report, diagnosis_for_finding(Stage::ehlo, "middlebox-tampering"));
-      return;
-    }
-  }
-}
-
-}  // namespace
+// ---- step 3: the ports ----------------------------------------------------------------------
 
 std::vector<PortPlan> port_plans(const CheckOptions& options, const std::vector<MailHost>& hosts) {
   std::vector<PortPlan> plans;
@@ -144,63 +56,145 @@ std::vector<PortPlan> port_plans(const CheckOptions& options, const std::vector<
   return plans;
 }
 
-void add_cross_port_findings(Report& report, const std::vector<PortOutcome>& outcomes) {
-  find_starttls_stripping(report, outcomes);
-  find_port25_blocked(report, outcomes);
-  find_middlebox(report, outcomes);
-}
-
-namespace {
-
-// Steps 1–3 on the io_context: find the hosts, then every port of every host at once.
-asio::awaitable<void> run_pipeline(const CheckOptions& options, const CheckHooks& hooks,
-                                   RunControl& control, Report& report,
-                                   std::vector<PortOutcome>& outcomes) {
-  // Not a ?: of two co_awaits: g++ 12 miscompiles co_await inside a conditional expression.
-  MailHosts found;
-  if (hooks.find_mail_hosts)
-    found = co_await hooks.find_mail_hosts(options);
-  else
-    found = co_await target_host_only(options);
-  report.probes = std::move(found.results);
-  std::size_t done = report.probes.size();
-  for (const auto& result : report.probes)
-    if (hooks.on_probe) hooks.on_probe(result, done, done);
-
-  if (found.hosts.empty() && !found.transport_skip_reason.empty()) {
+asio::awaitable<void> walk_ports(CheckRun& run) {
+  const CheckOptions& options = run.options;
+  if (run.hosts.empty()) {
+    // Nothing to walk (null MX, the domain does not resolve): every transport probe says why.
     for (auto port : options.ports)
       for (ProbeId id : kTransportProbes) {
         ProbeResult skipped_probe;
         skipped_probe.id = id;
         skipped_probe.target = {options.target.host, port, ""};
         skipped_probe.status = ProbeStatus::skip;
-        skipped_probe.skip_reason = found.transport_skip_reason;
-        skipped_probe.summary = "skipped: " + found.transport_skip_reason;
-        report.probes.push_back(std::move(skipped_probe));
+        skipped_probe.skip_reason = run.transport_skip_reason;
+        skipped_probe.summary = "skipped: " + run.transport_skip_reason;
+        run.add(std::move(skipped_probe));
       }
+    co_return;
   }
-  auto plans = port_plans(options, found.hosts);
-  const std::size_t total = done + plans.size() * kTransportProbes.size();
-  ProbeDone on_done = [&](const ProbeResult& result) {
-    ++done;
-    if (hooks.on_probe) hooks.on_probe(result, done, total);
+  auto plans = port_plans(options, run.hosts);
+  run.probes_total = run.probes_done + plans.size() * kTransportProbes.size();
+  // The progress line counts each probe as it ends; the report lists them in plan order below.
+  ProbeDone on_done = [&run](const ProbeResult& result) {
+    ++run.probes_done;
+    if (run.on_probe) run.on_probe(result, run.probes_done, run.probes_total);
   };
-  outcomes.resize(plans.size());
+  run.ports.resize(plans.size());
   std::vector<asio::awaitable<void>> conversations;
   for (std::size_t i = 0; i < plans.size(); ++i) {
-    outcomes[i].plan = plans[i];
+    run.ports[i].plan = plans[i];
     conversations.push_back([](const CheckOptions& options, PortPlan plan, RunControl& control,
                                ProbeDone on_done, PortOutcome& out) -> asio::awaitable<void> {
       out = co_await run_port_conversation(options, std::move(plan), control, std::move(on_done));
-    }(options, plans[i], control, on_done, outcomes[i]));
+    }(options, plans[i], run.control, on_done, run.ports[i]));
   }
   co_await run_concurrently(std::move(conversations));
+  for (const auto& outcome : run.ports)
+    for (const auto& result : outcome.results) run.report.probes.push_back(result);
+}
+
+// ---- the loop -------------------------------------------------------------------------------
+
+namespace {
+
+ResolverOptions resolver_options(const CheckOptions& options) {
+  ResolverOptions r;
+  r.servers = options.mail_path.dns_servers;
+  if (options.timeout) r.timeout = std::min(r.timeout, *options.timeout);
+  return r;
 }
 
 }  // namespace
 
-Report run_check(const CheckOptions& options, const CheckHooks& hooks) {
-  const auto start = std::chrono::steady_clock::now();
+// Destroyed in reverse: the resolver before the loop it runs on, the loop (and with it any
+// abandoned coroutine, whose registrations end) before the stop switch.
+struct CheckLoop::Impl {
+  explicit Impl(const CheckOptions& options)
+      : signals(io, SIGINT, SIGTERM), deadline(io), grace(io) {
+    // --offline contacts nothing but the target; an explicitly named resolver is allowed.
+    if (!options.offline || !options.mail_path.dns_servers.empty()) {
+      auto created = Resolver::create(io.get_executor(), resolver_options(options));
+      if (created) {
+        resolver.emplace(std::move(*created));
+        cancel_lookups = control.on_stop([this] { resolver->cancel(); });
+      } else {
+        resolver_error = created.error().message;
+      }
+    }
+    if (options.deadline) deadline_after = *options.deadline;
+  }
+
+  RunControl control;
+  asio::io_context io;
+  asio::signal_set signals;
+  asio::steady_timer deadline;
+  asio::steady_timer grace;
+  std::optional<std::chrono::milliseconds> deadline_after;
+  std::optional<Resolver> resolver;
+  std::string resolver_error;
+  RunControl::Registration cancel_lookups;
+
+  void stop(RunControl::Stop why) {
+    control.stop(why);
+    // Whatever ignores the stop is abandoned shortly after: the run ends on time regardless.
+    grace.expires_after(kStopGrace);
+    grace.async_wait([this](const asio::error_code& ec) {
+      if (!ec) io.stop();
+    });
+  }
+};
+
+CheckLoop::CheckLoop(const CheckOptions& options) : impl_(std::make_unique<Impl>(options)) {}
+CheckLoop::~CheckLoop() {
+  // Registrations of abandoned coroutines end with the loop, before the stop switch.
+  impl_->cancel_lookups = {};
+  impl_->resolver.reset();
+}
+
+RunControl& CheckLoop::control() {
+  return impl_->control;
+}
+Resolver* CheckLoop::resolver() {
+  return impl_->resolver ? &*impl_->resolver : nullptr;
+}
+const std::string& CheckLoop::resolver_error() const {
+  return impl_->resolver_error;
+}
+asio::any_io_executor CheckLoop::executor() {
+  return impl_->io.get_executor();
+}
+
+std::optional<std::string> CheckLoop::run(asio::awaitable<void> work) {
+  Impl& s = *impl_;
+  s.signals.async_wait([&s](const asio::error_code& ec, int) {
+    if (!ec) s.stop(RunControl::Stop::interrupted);
+  });
+  if (s.deadline_after) {
+    s.deadline.expires_after(*s.deadline_after);
+    s.deadline.async_wait([&s](const asio::error_code& ec) {
+      if (!ec) s.stop(RunControl::Stop::deadline);
+    });
+  }
+  std::optional<std::string> crash;
+  asio::co_spawn(s.io, std::move(work), [&](std::exception_ptr error) {
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        crash = std::string("internal error: ") + e.what();
+      }
+    }
+    s.deadline.cancel();
+    s.signals.cancel();
+    s.grace.cancel();
+  });
+  s.io.run();
+  return crash;
+}
+
+// ---- one target -----------------------------------------------------------------------------
+
+Report new_check_report(const CheckOptions& options) {
   Report report = make_report(options.target_text);
   report.options.offline = options.offline;
   report.options.insecure = options.insecure;
@@ -209,45 +203,21 @@ Report run_check(const CheckOptions& options, const CheckHooks& hooks) {
   report.options.relay_test = options.relay_test;
   report.options.ports = options.ports;
   report.options.helo = options.helo;
+  return report;
+}
 
-  asio::io_context io;
-  RunControl control;
-  asio::steady_timer deadline(io);
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const asio::error_code& ec, int) {
-    if (!ec) control.stop(RunControl::Stop::interrupted);
-  });
-  if (options.deadline) {
-    deadline.expires_after(*options.deadline);
-    deadline.async_wait([&](const asio::error_code& ec) {
-      if (!ec) control.stop(RunControl::Stop::deadline);
-    });
+Report run_check(const CheckOptions& options, ProbeProgress on_probe) {
+  const auto start = std::chrono::steady_clock::now();
+  Report report = new_check_report(options);
+  {
+    CheckLoop loop(options);
+    CheckRun run(options, loop.control(), report);
+    run.resolver = loop.resolver();
+    run.resolver_error = loop.resolver_error();
+    run.on_probe = std::move(on_probe);
+    if (auto crash = loop.run(check_target(run))) report.run_error = *crash;
+    report.interrupted = loop.control().why() == RunControl::Stop::interrupted;
   }
-
-  std::vector<PortOutcome> outcomes;
-  asio::co_spawn(io, run_pipeline(options, hooks, control, report, outcomes),
-                 [&](std::exception_ptr error) {
-                   if (error) {
-                     try {
-                       std::rethrow_exception(error);
-                     } catch (const std::exception& e) {
-                       report.run_error = std::string("internal error: ") + e.what();
-                     }
-                   }
-                   deadline.cancel();
-                   signals.cancel();
-                 });
-  io.run();
-
-  for (const auto& outcome : outcomes)
-    for (const auto& result : outcome.results) report.probes.push_back(result);
-  add_cross_port_findings(report, outcomes);
-  if (hooks.after_ports) hooks.after_ports(report, outcomes);
-  if (options.verbose)
-    for (auto& outcome : outcomes)
-      for (auto& transcript : outcome.transcripts)
-        report.transcripts.push_back(std::move(transcript));
-  report.interrupted = control.why() == RunControl::Stop::interrupted;
   report.duration = elapsed_since(start);
   return report;
 }

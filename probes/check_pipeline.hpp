@@ -1,67 +1,67 @@
-// `check` from options to Report: the pipeline reads top to bottom.
+// `check` from options to Report. One target's steps read top to bottom in check_target()
+// (probes/check_pipeline.cpp; each step is declared in probes/check_steps.hpp):
 //
-//   1. internet, dns   (their own issue; for now skipped with the reason)
-//   2. the hosts to walk: a MailHostFinder — the seam where the dns probe will supply the MX
-//      exchangers; today target_host_only(), the target host resolved by the client
-//   3. every (host, port) conversation at once on one io_context, so the run takes as long as
-//      the slowest port, not the sum; --deadline and SIGINT/SIGTERM cancel whatever is in flight
-//   4. cross-port findings: STARTTLS offered on one port of a host and not on another
-//      (STARTTLS stripping), port 25 filtered while submission connects, a middlebox's SMTP
-//      inspection
-//   5. the Report; the caller renders it and takes its exit code
+//   internet -> mail hosts (dns) -> ports -> cross-port findings -> port-25 verdict -> egress
+//   -> name consistency -> credentials
+//
+// Everything runs on one io_context: one target (run_check) or many at once (probes/
+// check_batch.hpp) share its loop, its stop switch and its resolver. --deadline and SIGINT/
+// SIGTERM pull the stop switch, which cancels whatever is in flight in any step; what has not
+// ended shortly after that is abandoned, so a run never outlives its deadline by more than
+// kStopGrace.
 #pragma once
 
+#include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
-#include <functional>
+#include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
-#include <vector>
 
 #include "core/report.hpp"
+#include "core/run_control.hpp"
 #include "probes/check_options.hpp"
-#include "probes/port_conversation.hpp"
+#include "probes/check_run.hpp"
 
 namespace smtpdoctor {
 
-// Step 1–2, the seam for the dns probe (its own issue): finds the mail hosts whose ports
-// `check` walks, in the order to report them, and reports the internet/dns probes it ran.
-struct MailHost {
-  std::string host;     // name (SNI, certificate check, report) or address literal
-  std::string address;  // resolved already by the dns step; empty: the client resolves `host`
-};
-struct MailHosts {
-  std::vector<MailHost> hosts;
-  std::vector<ProbeResult> results;  // internet, dns (skips with their reasons today)
-  // When there are no hosts to walk (null MX, the domain does not resolve): the reason the
-  // transport probes are reported as skipped.
-  std::string transport_skip_reason;
-};
-using MailHostFinder = std::function<asio::awaitable<MailHosts>(const CheckOptions& options)>;
+class Resolver;
 
-// Today's finder: the target host itself, which the SMTP client resolves with the system
-// resolver (never in tests: they use address literals); internet and dns are skipped with the
-// reason. The dns probe replaces it (CheckHooks::find_mail_hosts) with one that returns the MX
-// exchangers in preference order — or the implicit MX (RFC 5321 §5.1) — resolved on the same
-// io_context, plus its own and the internet probe's results.
-asio::awaitable<MailHosts> target_host_only(const CheckOptions& options);
+// How long a stopped run waits for its steps to wind down before it abandons them.
+inline constexpr std::chrono::milliseconds kStopGrace{300};
 
-// The ports to check on one host, with their roles.
-std::vector<PortPlan> port_plans(const CheckOptions& options, const std::vector<MailHost>& hosts);
+// The loop of one run (one target or many): the io_context, the stop switch wired to
+// --deadline and SIGINT/SIGTERM, and the resolver when the options allow one (not --offline,
+// or --offline with --dns-server). Asio stays behind the pimpl.
+class CheckLoop {
+ public:
+  explicit CheckLoop(const CheckOptions& options);
+  ~CheckLoop();
+  CheckLoop(const CheckLoop&) = delete;
+  CheckLoop& operator=(const CheckLoop&) = delete;
 
-struct CheckHooks {
-  // Called on the io thread each time a probe finishes (for the progress line).
-  std::function<void(const ProbeResult& result, std::size_t done, std::size_t total)> on_probe;
-  // Steps 1–2; empty: target_host_only.
-  MailHostFinder find_mail_hosts;
-  // After step 4: findings of later issues that need every port's outcome (the dns issue's
-  // port-25 verdict, egress identity ...).
-  std::function<void(Report& report, const std::vector<PortOutcome>& outcomes)> after_ports;
+  RunControl& control();
+  Resolver* resolver();                       // null: none may be used, or it failed to start
+  const std::string& resolver_error() const;  // why it failed to start
+  asio::any_io_executor executor();
+
+  // Runs `work` to its end (or the stop plus kStopGrace). Returns an internal error's text when
+  // `work` threw.
+  std::optional<std::string> run(asio::awaitable<void> work);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
-// Runs the whole check. Never throws for network trouble: that is in the report.
-Report run_check(const CheckOptions& options, const CheckHooks& hooks = {});
+// A report for `options` with the options that change what it means echoed in it.
+Report new_check_report(const CheckOptions& options);
 
-// Findings that need more than one port (step 4), added to the report and to the probes
-// concerned. Pure, for tests.
-void add_cross_port_findings(Report& report, const std::vector<PortOutcome>& outcomes);
+// One target's steps on the caller's loop. Never throws for network trouble: that is in the
+// report.
+asio::awaitable<void> check_target(CheckRun& run);
+
+// One target on a loop of its own (check, selftest, tests).
+Report run_check(const CheckOptions& options, ProbeProgress on_probe = {});
 
 }  // namespace smtpdoctor

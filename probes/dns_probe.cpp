@@ -323,6 +323,7 @@ asio::awaitable<DnsProbeOutcome> run_dns_probe(Resolver& resolver, DnsProbeOptio
     co_await run_concurrently(std::move(lookups));
   }
   result.details["mx_status"] = std::string(dns_status_name(mx.status));
+  outcome.mx_status = mx.status;
 
   // 2. The exchangers, or why there are none.
   std::vector<Exchanger> exchangers;

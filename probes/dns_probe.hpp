@@ -14,6 +14,7 @@
 
 #include <asio/awaitable.hpp>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,8 @@ struct DnsProbeOutcome {
   std::vector<Exchanger> exchangers;       // preference order, at most mx_limit, addresses resolved
   std::size_t exchangers_not_checked = 0;  // beyond --mx-limit
   bool null_mx = false;
+  // The MX look-up's own status; nullopt when it was not asked (a server's host name).
+  std::optional<DnsStatus> mx_status;
   // Mail can be attempted: at least one exchanger has an address. False for a null MX and for
   // every DNS failure; the transport probes are then skipped with the dns result's summary.
   bool deliverable = false;

@@ -90,7 +90,7 @@ asio::awaitable<InternetProbeOutcome> run_internet_probe(Resolver& resolver,
         }(resolver, options.name, name_answer));
     for (std::size_t i = 0; i < options.targets.size(); ++i)
       tasks.push_back([](Resolver& r, ReachabilityTarget target, std::chrono::milliseconds limit,
-                         DnsAnswer<AddressRecord>& answer,
+                         RunControl* control, DnsAnswer<AddressRecord>& answer,
                          std::optional<TcpReach>& reach) -> asio::awaitable<void> {
         std::string address = target.host;
         if (!is_ipv4_literal(address) && !is_ipv6_literal(address)) {
@@ -98,8 +98,9 @@ asio::awaitable<InternetProbeOutcome> run_internet_probe(Resolver& resolver,
           if (!answer.ok() || answer.records.empty()) co_return;
           address = answer.records.front().address;
         }
-        reach = co_await tcp_reach(address, target.port, limit);
-      }(resolver, options.targets[i], options.connect_timeout, target_answers[i], reaches[i]));
+        reach = co_await tcp_reach(address, target.port, limit, control);
+      }(resolver, options.targets[i], options.connect_timeout, options.control, target_answers[i],
+                                                         reaches[i]));
     co_await run_concurrently(std::move(tasks));
   }
   InternetEvidence evidence;

@@ -45,6 +45,7 @@ struct InternetProbeOptions {
   std::vector<ReachabilityTarget> targets = kDefaultReachabilityTargets;
   std::string name = std::string(kDefaultReachabilityName);
   std::chrono::milliseconds connect_timeout{5000};  // per target; all run at once
+  RunControl* control = nullptr;                    // the run's stop switch cancels the connects
 };
 
 enum class InternetState { online, dns_broken, no_network, restricted };

@@ -211,6 +211,10 @@ asio::awaitable<PortOutcome> run_port_conversation(const CheckOptions& options, 
   outcome.before_tls = session.before_tls;
   outcome.after_tls = session.after_tls;
   outcome.greeting = session.greeting;
+  outcome.tcp = session.tcp_outcome;
+  outcome.connect = session.connect;
+  outcome.tls = client.tls_info();
+  outcome.login = session.login;
   outcome.used_helo = client.used_helo();
   std::string name = format_target(session.target());
   outcome.transcripts.push_back({name, client.transcript()});

@@ -16,11 +16,17 @@
 
 namespace smtpdoctor {
 
-// What one port's conversation produced, including what the cross-port findings compare.
+// What one port's conversation produced. The results are for output; the steps after the ports
+// (cross-port findings, the port-25 verdict, egress, name consistency, credentials) read only the
+// typed fields below it.
 struct PortOutcome {
   PortPlan plan;
   std::vector<ProbeResult> results;  // tcp, banner, ehlo, tls, auth, envelope, in that order
   std::vector<ConversationTranscript> transcripts;
+  std::optional<TcpOutcome> tcp;           // nullopt: the tcp probe did not run
+  std::optional<ConnectInfo> connect;      // the address that answered
+  std::optional<TlsInfo> tls;              // what the handshake showed, verified or not
+  std::optional<LoginAttempt> login;       // the SMTP login, when one was tried
   std::optional<Capabilities> before_tls;  // the first EHLO (not on implicit-TLS ports)
   std::optional<Capabilities> after_tls;
   std::optional<Greeting> greeting;

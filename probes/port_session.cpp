@@ -7,34 +7,6 @@
 
 namespace smtpdoctor {
 
-void RunControl::add(SmtpClient* client) {
-  live_.push_back(client);
-  if (stopped()) client->cancel();
-}
-
-void RunControl::remove(SmtpClient* client) {
-  live_.erase(std::remove(live_.begin(), live_.end(), client), live_.end());
-}
-
-void RunControl::stop(Stop why) {
-  if (why_ == Stop::none) why_ = why;
-  // Cancelling wakes each coroutine with ErrorKind::cancelled; they unregister on their way out.
-  auto live = live_;
-  for (auto* client : live) client->cancel();
-}
-
-std::string RunControl::stop_reason() const {
-  switch (why_) {
-    case Stop::none:
-      return "";
-    case Stop::deadline:
-      return "--deadline reached";
-    case Stop::interrupted:
-      return "interrupted";
-  }
-  return "";
-}
-
 ClientOptions client_options(const CheckOptions& options, const PortPlan& plan) {
   ClientOptions client;
   client.host = plan.address.empty() ? plan.host : plan.address;

@@ -1,6 +1,6 @@
 // What the probes of one port share: the plan (which host and port, what role), the one
 // SmtpClient the conversation runs on, and what each probe learned for the ones after it.
-// Also RunControl, the run-wide switch that --deadline and SIGINT pull to stop every session.
+// RunControl (core/run_control.hpp) is the run-wide switch that --deadline and SIGINT pull.
 #pragma once
 
 #include <chrono>
@@ -9,43 +9,29 @@
 #include <string>
 #include <vector>
 
+#include "core/port25_verdict.hpp"
 #include "core/report.hpp"
+#include "core/run_control.hpp"
 #include "core/smtp_client.hpp"
 #include "probes/check_options.hpp"
 #include "probes/session_findings.hpp"
 
 namespace smtpdoctor {
 
-// Every live client of the run, so the deadline and SIGINT can cancel them all at once.
-class RunControl {
- public:
-  enum class Stop { none, deadline, interrupted };
-
-  void add(SmtpClient* client);
-  void remove(SmtpClient* client);
-  void stop(Stop why);  // cancels every live client; later sessions see stopped() and skip
-  bool stopped() const { return why_ != Stop::none; }
-  Stop why() const { return why_; }
-  std::string stop_reason() const;  // "--deadline reached", "interrupted"
-
- private:
-  std::vector<SmtpClient*> live_;
-  Stop why_ = Stop::none;
-};
-
-// Registers a client with the RunControl for as long as it lives.
+// Registers a client with the RunControl for as long as it lives: a stop cancels it.
 class LiveClient {
  public:
-  LiveClient(RunControl& control, SmtpClient& client) : control_(control), client_(client) {
-    control_.add(&client_);
-  }
-  ~LiveClient() { control_.remove(&client_); }
-  LiveClient(const LiveClient&) = delete;
-  LiveClient& operator=(const LiveClient&) = delete;
+  LiveClient(RunControl& control, SmtpClient& client)
+      : registration_(control.on_stop([&client] { client.cancel(); })) {}
 
  private:
-  RunControl& control_;
-  SmtpClient& client_;
+  RunControl::Registration registration_;
+};
+
+// The auth probe's login: which mechanism, and whether the server took it.
+struct LoginAttempt {
+  std::string mechanism;
+  bool accepted = false;
 };
 
 struct PortPlan {
@@ -84,6 +70,8 @@ struct PortSession {
   std::optional<Capabilities> after_tls;  // EHLO again inside TLS
   std::optional<TlsInfo> tls;
   bool authenticated = false;
+  std::optional<TcpOutcome> tcp_outcome;  // what the tcp probe's connect came to
+  std::optional<LoginAttempt> login;      // the auth probe's login, when it tried one
   std::vector<SideTranscript> side_transcripts;
 
   // Why the probes after this point cannot run ("tcp failed: connection refused"); empty while

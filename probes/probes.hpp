@@ -74,6 +74,8 @@ struct ConnectAttempt {
 std::vector<ConnectAttempt> connect_attempts(const Transcript& transcript);
 // "refused", "timed out", "unreachable", "cannot resolve", "failed" for a failed connect().
 std::string connect_outcome(const Error& error);
+// The same as a typed outcome, for the steps after the ports.
+TcpOutcome tcp_outcome_of(const Error& error);
 
 // "421 4.3.2 Service not available" — a reply's first line, for summaries.
 std::string reply_line(const Reply& reply);

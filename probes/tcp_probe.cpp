@@ -4,6 +4,7 @@
 // TLS handshake here; a failed handshake still means TCP worked, and the tls probe reports it.
 #include <asio/awaitable.hpp>
 
+#include "core/tcp_reach.hpp"
 #include "probes/probes.hpp"
 
 namespace smtpdoctor {
@@ -78,6 +79,11 @@ std::vector<ConnectAttempt> connect_attempts(const Transcript& transcript) {
   return attempts;
 }
 
+TcpOutcome tcp_outcome_of(const Error& error) {
+  if (error.kind == ErrorKind::timeout) return TcpOutcome::timed_out;
+  return classify_connect_error(error.code);
+}
+
 std::string connect_outcome(const Error& error) {
   if (error.kind == ErrorKind::timeout) return "timed out";
   if (error.kind == ErrorKind::resolve) return "cannot resolve";
@@ -112,6 +118,7 @@ asio::awaitable<ProbeResult> run_tcp_probe(PortSession& session) {
   ProbeResult result = new_result(ProbeId::tcp, session);
   result.duration = elapsed_since(start);
   result.details["port_role"] = std::string(port_role_name(session.plan.role));
+  session.tcp_outcome = session.connect ? TcpOutcome::connected : tcp_outcome_of(connected.error());
   if (session.connect) {
     result.summary = "connected to " + session.connect->address + " in " +
                      std::to_string(session.connect->latency.count()) + " ms";

@@ -34,11 +34,12 @@
 #include "core/resolver.hpp"
 #include "core/target.hpp"
 #include "core/tcp_reach.hpp"
+#include "probes/check_pipeline.hpp"
+#include "probes/check_steps.hpp"
 #include "probes/credentials_probe.hpp"
 #include "probes/dns_probe.hpp"
 #include "probes/egress_probe.hpp"
 #include "probes/internet_probe.hpp"
-#include "probes/mail_path.hpp"
 
 using namespace smtpdoctor;
 using json = nlohmann::ordered_json;
@@ -180,19 +181,28 @@ int main(int argc, char** argv) {
     if (!target) die(why);
     options.target = *target;
     options.offline = true;
-    MailPathOptions mail_path;
     for (const auto& s : args.all("--server")) {
       auto server = parse_dns_server(s);
       if (!server) die(server.error().message);
-      mail_path.dns_servers.push_back(*server);
+      options.mail_path.dns_servers.push_back(*server);
     }
-    mail_path.mx_limit = std::stoul(args.get("--mx-limit", "0"));
-    auto plan = plan_mail_path(options, mail_path);
+    options.mail_path.mx_limit = std::stoul(args.get("--mx-limit", "0"));
+    Report report;
+    CheckLoop loop(options);
+    CheckRun run(options, loop.control(), report);
+    run.resolver = loop.resolver();
+    run.resolver_error = loop.resolver_error();
+    auto crash = loop.run([](CheckRun& run) -> asio::awaitable<void> {
+      co_await check_internet(run);
+      co_await find_mail_hosts(run);
+    }(run));
+    if (crash) die(*crash);
     out["hosts"] = json::array();
-    for (const auto& h : plan.hosts)
-      out["hosts"].push_back({{"host", h.host}, {"address", h.address}});
-    out["transport_skip_reason"] = plan.transport_skip_reason;
-    out["results"] = probes_json(plan.results);
+    if (run.transport_skip_reason.empty())
+      for (const auto& h : run.hosts)
+        out["hosts"].push_back({{"host", h.host}, {"address", h.address}});
+    out["transport_skip_reason"] = run.transport_skip_reason;
+    out["results"] = probes_json(report.probes);
   } else if (args.command == "internet") {
     Resolver resolver = make_resolver(io, args);
     InternetProbeOptions options;

@@ -1,6 +1,7 @@
 // The check pipeline end to end against the in-process loopback server, plus the pure parts of
 // sequencing (--quit-after) and the cross-port findings.
 #include "probes/check_pipeline.hpp"
+#include "probes/check_steps.hpp"
 
 #include <doctest/doctest.h>
 
@@ -111,46 +112,35 @@ TEST_CASE("with --tls-sni the certificate is checked against that name, not the 
   }
 }
 
-TEST_CASE("the dns probe's seam: a mail-host finder decides which hosts are walked") {
+TEST_CASE("the ports step walks the hosts the dns step chose, at the addresses it found") {
   LoopbackServer server(loopback_options());
   auto options = check_options({server.port});
-  options.target.host = "mail.example.test";  // never resolved: the finder answers instead
-  CheckHooks hooks;
-  hooks.find_mail_hosts = [](const CheckOptions& options) -> asio::awaitable<MailHosts> {
-    MailHosts found;
-    found.hosts = {{"mail.example.test", "127.0.0.1"}};
-    ProbeResult dns;
-    dns.id = ProbeId::dns;
-    dns.target.host = options.target.host;
-    dns.summary = "MX 10 127.0.0.1";
-    found.results.push_back(dns);
-    co_return found;
-  };
-  Report report = run_check(options, hooks);
-  REQUIRE(report.probes.size() == 7);
-  CHECK(report.probes[0].id == ProbeId::dns);
-  CHECK(report.probes[0].summary == "MX 10 127.0.0.1");
+  options.target.host = "mail.example.test";  // never resolved: the dns step's address is used
+  Report report;
+  CheckLoop loop(options);
+  CheckRun run(options, loop.control(), report);
+  run.hosts = {{"mail.example.test", "127.0.0.1"}};
+  auto crash = loop.run(walk_ports(run));
+  CHECK_FALSE(crash);
+  REQUIRE(report.probes.size() == 6);
   const auto& tcp = find(report, ProbeId::tcp, server.port);
   CHECK(tcp.target.host == "mail.example.test");
   CHECK(tcp.target.address == "127.0.0.1");
   CHECK(tcp.status == ProbeStatus::ok);
+  REQUIRE(run.ports.size() == 1);
+  CHECK(run.ports[0].tcp == TcpOutcome::connected);
+  CHECK(run.ports[0].connect->address == "127.0.0.1");
 }
 
 TEST_CASE("with no mail host to walk, the transport probes are skipped with the dns reason") {
   auto options = check_options({587, 25});
-  CheckHooks hooks;
-  hooks.find_mail_hosts = [](const CheckOptions&) -> asio::awaitable<MailHosts> {
-    MailHosts found;
-    found.transport_skip_reason = "the domain has a null MX: it accepts no mail";
-    co_return found;
-  };
-  bool after_ports_called = false;
-  hooks.after_ports = [&](Report&, const std::vector<PortOutcome>& outcomes) {
-    after_ports_called = true;
-    CHECK(outcomes.empty());
-  };
-  Report report = run_check(options, hooks);
-  CHECK(after_ports_called);
+  Report report;
+  CheckLoop loop(options);
+  CheckRun run(options, loop.control(), report);
+  run.transport_skip_reason = "the domain has a null MX: it accepts no mail";
+  auto crash = loop.run(walk_ports(run));
+  CHECK_FALSE(crash);
+  CHECK(run.ports.empty());
   REQUIRE(report.probes.size() == 12);
   for (const auto& probe : report.probes) {
     CHECK(probe.status == ProbeStatus::skip);
@@ -185,30 +175,6 @@ TEST_CASE("STARTTLS offered on one port of a host and not another is suspected s
   CHECK(has_note(tls, "STARTTLS stripping"));
   CHECK(tls.details["starttls_stripping_suspected"] == true);
   CHECK(find(report, ProbeId::tls, with_tls.port).status != ProbeStatus::fail);
-}
-
-TEST_CASE("port 25 timing out while 587 connects on the same host is the port-25 block") {
-  Report report;
-  std::vector<PortOutcome> outcomes(2);
-  outcomes[0].plan = {"mx.example.test", "", 25, PortRole::relay};
-  outcomes[1].plan = {"mx.example.test", "", 587, PortRole::submission};
-  ProbeResult blocked;
-  blocked.id = ProbeId::tcp;
-  blocked.status = ProbeStatus::fail;
-  blocked.details["outcome"] = "timed out";
-  outcomes[0].results.push_back(blocked);
-  ProbeResult connected;
-  connected.id = ProbeId::tcp;
-  outcomes[1].results.push_back(connected);
-  add_cross_port_findings(report, outcomes);
-  REQUIRE(report.diagnoses.size() == 1);
-  CHECK(report.diagnoses[0].category == Category::port_blocked);
-
-  // Refused (RST) is a different story: the host answered.
-  Report refused_report;
-  outcomes[0].results[0].details["outcome"] = "refused";
-  add_cross_port_findings(refused_report, outcomes);
-  CHECK(refused_report.diagnoses.empty());
 }
 
 TEST_CASE("the deadline stops every port's conversation and says so") {
