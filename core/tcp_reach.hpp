@@ -11,7 +11,8 @@
 #include <system_error>
 #include <vector>
 
-#include "core/port25_verdict.hpp"
+#include "core/tcp_outcome.hpp"
+#include "core/transport.hpp"
 
 namespace smtpdoctor {
 
@@ -35,9 +36,5 @@ struct TcpEndpoint {
 // All at once; results in the order of `endpoints`. Takes about `timeout` at most in total.
 asio::awaitable<std::vector<TcpReach>> tcp_reach_all(std::vector<TcpEndpoint> endpoints,
                                                      std::chrono::milliseconds timeout);
-
-// How a connect error reads as an outcome: ECONNREFUSED refused, ENETUNREACH/EHOSTUNREACH/
-// ENETDOWN/EHOSTDOWN/EADDRNOTAVAIL unreachable, ETIMEDOUT timed out, the rest failed.
-TcpOutcome classify_connect_error(const std::error_code& error);
 
 }  // namespace smtpdoctor
