@@ -219,10 +219,16 @@ nlohmann::json outcome_json(const SendRequest& request, const SendOutcome& out, 
                       {"port", request.client.port},
                       {"accepted", out.accepted()},
                       {"exit_code", exit_code}};
-  if (out.connection)
+  if (out.connection) {
+    // "address: reason" for each address tried before the one that answered.
+    std::vector<std::string> failed;
+    for (const auto& attempt : out.connection->attempts)
+      if (attempt.outcome != TcpOutcome::connected)
+        failed.push_back(attempt.address + ": " + attempt_reason(attempt));
     j["connected"] = {{"address", out.connection->address},
                       {"latency_ms", out.connection->latency.count()},
-                      {"failed", out.connection->failed}};
+                      {"failed", failed}};
+  }
   if (out.greeting)
     j["greeting"] = {{"reply", reply_json(out.greeting->reply)},
                      {"delay_ms", out.greeting->delay.count()}};

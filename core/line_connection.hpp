@@ -31,7 +31,9 @@ class LineConnection {
   // and connects to the first address that answers within connect_timeout. Returns the address.
   asio::awaitable<Result<std::string>> connect(std::string host, std::uint16_t port);
   // TLS handshake on the connected socket; SNI and the host-name check as in core/tls_client.
-  // A failed verification is ErrorKind::tls unless options.insecure.
+  // Plaintext the server sent before it (buffered or in the kernel) is dropped and noted; the
+  // count is in TlsInfo::plaintext_discarded. A failed verification is ErrorKind::tls unless
+  // options.insecure.
   asio::awaitable<Result<TlsInfo>> start_tls(const TlsClientOptions& options, std::string sni,
                                              std::string verify_host);
   // Sends `line` + CRLF; the transcript shows `shown` instead when given (redaction).
@@ -41,6 +43,8 @@ class LineConnection {
   // for Stage::banner). Longer than max_line_octets: ErrorKind::protocol.
   asio::awaitable<Result<std::string>> read_line(Stage stage);
 
+  // Aborts whatever is in flight (it returns ErrorKind::cancelled) and every later operation.
+  void cancel();
   void close();
   bool in_tls() const;
   const Transcript& transcript() const;

@@ -21,15 +21,9 @@
 #include <vector>
 
 #include "core/diagnosis.hpp"
+#include "core/tcp_outcome.hpp"
 
 namespace smtpdoctor {
-
-enum class TcpOutcome { connected, refused, timed_out, unreachable, failed };
-
-// "connected", "refused", "timed out", "unreachable", "failed" — the words of the tcp probe's
-// details["outcome"], so its results can be read back.
-std::string_view tcp_outcome_name(TcpOutcome outcome);
-std::optional<TcpOutcome> tcp_outcome_from_name(std::string_view name);
 
 struct PortAttempt {
   std::string host;

@@ -1,39 +1,25 @@
-// The session keeps one socket, plain or wrapped in TLS, and one reply parser fed from a bounded
-// read buffer. Every read and write races a steady_timer (awaitable_operators `||`): whichever
-// finishes first wins and the other is cancelled, so no step can outlive its Limits deadline.
+// The session keeps one Transport (core/transport.hpp: connect, TLS, deadlines, cancel) and one
+// reply parser fed from a bounded read buffer; every read and write gets its Limits deadline.
 //
-// STARTTLS follows the Beast shape: the connected tcp::socket is moved into an ssl::stream. Bytes
-// the server sent after its 220 and before the handshake are the CVE-2011-0411 injection: they
-// are thrown away (never parsed as replies inside TLS) and reported.
+// Bytes the server sent after its STARTTLS 220 and before the handshake are the CVE-2011-0411
+// injection: they are thrown away (never parsed as replies inside TLS) and reported.
 #include "core/smtp_client.hpp"
 
 #include <algorithm>
 #include <array>
-#include <asio/experimental/as_tuple.hpp>
-#include <asio/experimental/awaitable_operators.hpp>
-#include <asio/ip/tcp.hpp>
-#include <asio/ssl.hpp>
-#include <asio/steady_timer.hpp>
-#include <asio/use_awaitable.hpp>
-#include <asio/write.hpp>
 
 #include "core/address.hpp"
 #include "core/ascii.hpp"
+#include "core/duration_text.hpp"
 #include "core/sasl.hpp"
 
 namespace smtpdoctor {
 namespace {
 
-using asio::ip::tcp;
-using namespace asio::experimental::awaitable_operators;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
-
 // The transcript shows at most this many lines of a message body.
 constexpr std::size_t kMaxBodyLinesShown = 200;
-// STARTTLS: at most this many injected bytes are drained before the handshake.
-constexpr std::size_t kMaxInjectedDrain = 64 * 1024;
 // The wait for the answer to QUIT.
 constexpr std::chrono::milliseconds kQuitTimeout{5000};
 
@@ -86,12 +72,6 @@ std::string to_crlf(std::string_view message) {
   return out;
 }
 
-// "30 s" or "300 ms".
-std::string human_duration(milliseconds d) {
-  if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + " s";
-  return std::to_string(d.count()) + " ms";
-}
-
 // A short printable excerpt of bytes the peer controls.
 std::string excerpt(std::string_view bytes) {
   std::string out;
@@ -133,9 +113,7 @@ std::string best_auth_mechanism(const Capabilities& capabilities) {
 struct SmtpClient::Impl {
   asio::any_io_executor ex;
   ClientOptions opt;
-  tcp::socket socket;
-  std::shared_ptr<asio::ssl::context> ssl_ctx;
-  std::optional<asio::ssl::stream<tcp::socket>> tls;
+  Transport transport;
   bool tls_up = false;
   std::string inbuf;  // bytes read but not yet parsed; bounded by one read (see read_reply)
   ReplyParser parser;
@@ -144,26 +122,20 @@ struct SmtpClient::Impl {
   Capabilities caps;
   std::optional<TlsInfo> tls_info;
   std::optional<ConnectInfo> connection;
+  std::vector<ConnectAttempt> attempts;
   std::vector<std::string> warnings;
   bool used_helo = false;
-  bool cancelled = false;
   Clock::time_point connected_at;
 
   Impl(asio::any_io_executor executor, ClientOptions options)
-      : ex(std::move(executor)), opt(std::move(options)), socket(ex), parser(opt.limits) {}
+      : ex(std::move(executor)), opt(std::move(options)), transport(ex), parser(opt.limits) {}
 
   std::string verify_host() const {
     return certificate_name(opt.host, opt.tls_sni, opt.verify_host);
   }
   std::string sni() const { return opt.tls_sni.empty() ? opt.host : opt.tls_sni; }
 
-  void close() {
-    asio::error_code ignored;
-    if (tls)
-      tls->lowest_layer().close(ignored);
-    else
-      socket.close(ignored);
-  }
+  void close() { transport.close(); }
 
   void warn(Stage stage, std::string message) {
     transcript.error(stage, message);
@@ -171,11 +143,10 @@ struct SmtpClient::Impl {
   }
 
   Error io_error(Stage stage, std::string_view what, std::error_code ec) {
-    if (cancelled)
+    if (transport.cancelled())
       return make_error(ErrorKind::cancelled, stage, std::string(what) + ": cancelled", ec);
     std::string reason = ec.message();
-    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated)
-      reason = "the server closed the connection";
+    if (peer_closed(ec)) reason = "the server closed the connection";
     Error e = make_error(ErrorKind::network, stage, std::string(what) + ": " + reason, ec);
     transcript.error(stage, e.message);
     return e;
@@ -183,7 +154,7 @@ struct SmtpClient::Impl {
 
   Error timeout_error(Stage stage, std::string_view what, milliseconds limit) {
     close();
-    if (cancelled)
+    if (transport.cancelled())
       return make_error(ErrorKind::cancelled, stage, std::string(what) + ": cancelled");
     Error e = make_error(ErrorKind::timeout, stage,
                          std::string(what) + ": no answer within " + human_duration(limit));
@@ -191,25 +162,14 @@ struct SmtpClient::Impl {
     return e;
   }
 
-  asio::awaitable<std::tuple<asio::error_code, std::size_t>> raw_write(std::string_view bytes) {
-    if (tls) co_return co_await asio::async_write(*tls, asio::buffer(bytes), use_tuple);
-    co_return co_await asio::async_write(socket, asio::buffer(bytes), use_tuple);
-  }
-
-  asio::awaitable<std::tuple<asio::error_code, std::size_t>> raw_read(asio::mutable_buffer buf) {
-    if (tls) co_return co_await tls->async_read_some(buf, use_tuple);
-    co_return co_await socket.async_read_some(buf, use_tuple);
-  }
-
   void record_sent(Stage stage, std::string_view shown) {
     for (auto line : split_lines(shown)) transcript.sent(stage, tls_up, line);
   }
 
   asio::awaitable<Result<Ok>> write(Stage stage, std::string_view bytes, milliseconds limit) {
-    asio::steady_timer timer(ex, limit);
-    auto r = co_await (raw_write(bytes) || timer.async_wait(use_tuple));
-    if (r.index() == 1) co_return timeout_error(stage, "sending", limit);
-    auto [ec, n] = std::get<0>(r);
+    transport.expires_after(limit);
+    auto [ec, n] = co_await transport.write(std::string(bytes));
+    if (ec == std::errc::timed_out) co_return timeout_error(stage, "sending", limit);
     if (ec) co_return io_error(stage, "sending", ec);
     co_return Ok{};
   }
@@ -249,10 +209,10 @@ struct SmtpClient::Impl {
         co_return e;
       }
       if (Clock::now() >= deadline) co_return timeout_error(stage, "waiting for the reply", limit);
-      asio::steady_timer timer(ex, deadline);
-      auto r = co_await (raw_read(asio::buffer(buf)) || timer.async_wait(use_tuple));
-      if (r.index() == 1) co_return timeout_error(stage, "waiting for the reply", limit);
-      auto [ec, n] = std::get<0>(r);
+      transport.expires_at(deadline);
+      auto [ec, n] = co_await transport.read_some(buf.data(), buf.size());
+      if (ec == std::errc::timed_out)
+        co_return timeout_error(stage, "waiting for the reply", limit);
       if (ec) co_return io_error(stage, "reading the reply", ec);
       inbuf.append(buf.data(), n);
     }
@@ -282,140 +242,87 @@ struct SmtpClient::Impl {
 
   asio::awaitable<Result<ConnectInfo>> connect() {
     const auto start = Clock::now();
-    std::vector<tcp::endpoint> endpoints;
-    asio::error_code ec;
-    auto literal = asio::ip::make_address(opt.host, ec);
-    if (!ec) {
-      if ((opt.family == IpFamily::v4 && !literal.is_v4()) ||
-          (opt.family == IpFamily::v6 && !literal.is_v6()))
-        co_return make_error(
-            ErrorKind::usage, Stage::resolve,
-            opt.host + " is not an " + (opt.family == IpFamily::v4 ? "IPv4" : "IPv6") + " address");
-      endpoints.emplace_back(literal, opt.port);
-    } else {
-      tcp::resolver resolver(ex);
-      asio::steady_timer timer(ex, opt.limits.connect_timeout);
-      auto resolve =
-          [&]() -> asio::awaitable<std::tuple<asio::error_code, tcp::resolver::results_type>> {
-        auto service = std::to_string(opt.port);
-        if (opt.family == IpFamily::v4)
-          co_return co_await resolver.async_resolve(tcp::v4(), opt.host, service, use_tuple);
-        if (opt.family == IpFamily::v6)
-          co_return co_await resolver.async_resolve(tcp::v6(), opt.host, service, use_tuple);
-        co_return co_await resolver.async_resolve(opt.host, service, use_tuple);
-      };
-      auto r = co_await (resolve() || timer.async_wait(use_tuple));
-      if (r.index() == 1)
-        co_return make_error(ErrorKind::timeout, Stage::resolve,
-                             "resolving " + opt.host + ": no answer in time");
-      auto [rec, results] = std::get<0>(r);
-      if (rec || results.empty())
-        co_return make_error(cancelled ? ErrorKind::cancelled : ErrorKind::resolve, Stage::resolve,
-                             "cannot resolve " + opt.host + ": " +
-                                 (rec ? rec.message() : std::string("no addresses")),
-                             rec);
-      for (const auto& entry : results) endpoints.push_back(entry.endpoint());
-    }
-    timings.push_back({Stage::resolve, since(start)});
+    auto result =
+        co_await transport.connect(opt.host, opt.port, opt.family, opt.limits.connect_timeout);
+    attempts = result.attempts;
+    if (result.error) co_return *result.error;
+    milliseconds connecting{0};
+    for (const auto& attempt : attempts) connecting += attempt.latency;
+    timings.push_back({Stage::resolve, since(start) - connecting});
 
     ConnectInfo info;
     info.port = opt.port;
-    asio::error_code last_ec;
+    info.attempts = attempts;
+    std::error_code last_ec;
     bool all_timed_out = true;
-    for (const auto& endpoint : endpoints) {
-      if (cancelled) break;
-      asio::error_code ignored;
-      socket.close(ignored);
-      const auto attempt = Clock::now();
-      asio::steady_timer timer(ex, opt.limits.connect_timeout);
-      auto r = co_await (socket.async_connect(endpoint, use_tuple) || timer.async_wait(use_tuple));
-      std::string address = endpoint.address().to_string();
-      if (r.index() == 1) {
-        socket.close(ignored);
-        info.failed.push_back(address + ": timed out");
-        transcript.error(Stage::connect, "connecting to " + address + ": timed out");
-        continue;
-      }
-      auto [cec] = std::get<0>(r);
-      if (cec) {
+    std::string last_failure;
+    for (const auto& attempt : attempts) {
+      if (attempt.outcome == TcpOutcome::connected) break;
+      const bool timed_out = attempt.error == std::errc::timed_out;
+      if (!timed_out) {
         all_timed_out = false;
-        last_ec = cec;
-        info.failed.push_back(address + ": " + cec.message());
-        transcript.error(Stage::connect, "connecting to " + address + ": " + cec.message());
-        continue;
+        last_ec = attempt.error;
       }
-      info.address = address;
-      info.latency = since(attempt);
-      connected_at = Clock::now();
-      timings.push_back({Stage::connect, info.latency});
-      transcript.info(Stage::connect, "Connected to " + address + " port " +
-                                          std::to_string(opt.port) + " in " +
-                                          std::to_string(info.latency.count()) + " ms");
-      connection = info;
-      if (opt.implicit_tls) {
-        auto handshake_result = co_await handshake(Stage::tls, 0);
-        if (!handshake_result) co_return handshake_result.error();
-      }
-      co_return info;
+      last_failure = attempt.address + ": " + attempt_reason(attempt);
+      transcript.error(Stage::connect, "connecting to " + last_failure);
     }
-    if (cancelled) co_return make_error(ErrorKind::cancelled, Stage::connect, "connect cancelled");
-    std::string message = "cannot connect to " + opt.host + " port " + std::to_string(opt.port);
-    if (!info.failed.empty()) message += ": " + info.failed.back();
-    if (endpoints.size() > 1)
-      message += " (tried " + std::to_string(endpoints.size()) + " addresses)";
-    co_return make_error(all_timed_out ? ErrorKind::timeout : ErrorKind::network, Stage::connect,
-                         message, last_ec);
+    if (!result.connected()) {
+      std::string message = "cannot connect to " + opt.host + " port " + std::to_string(opt.port);
+      if (!last_failure.empty()) message += ": " + last_failure;
+      if (attempts.size() > 1)
+        message += " (tried " + std::to_string(attempts.size()) + " addresses)";
+      co_return make_error(all_timed_out ? ErrorKind::timeout : ErrorKind::network, Stage::connect,
+                           message, last_ec);
+    }
+    const ConnectAttempt& answered = attempts.back();
+    info.address = answered.address;
+    info.latency = answered.latency;
+    connected_at = Clock::now();
+    timings.push_back({Stage::connect, info.latency});
+    transcript.info(Stage::connect, "Connected to " + info.address + " port " +
+                                        std::to_string(opt.port) + " in " +
+                                        std::to_string(info.latency.count()) + " ms");
+    connection = info;
+    if (opt.implicit_tls) {
+      auto handshake_result = co_await handshake(Stage::tls, 0);
+      if (!handshake_result) co_return handshake_result.error();
+    }
+    co_return info;
   }
 
   // ---- TLS ----------------------------------------------------------------------------------
 
   asio::awaitable<Result<TlsInfo>> handshake(Stage stage, std::size_t discarded) {
     const auto start = Clock::now();
-    if (!ssl_ctx) {
-      auto ctx = make_client_tls_context(opt.tls);
-      if (!ctx) co_return ctx.error();
-      ssl_ctx = *ctx;
-    }
-    tls.emplace(std::move(socket), *ssl_ctx);
-    prepare_client_ssl(tls->native_handle(), sni(), verify_host());
-    asio::steady_timer timer(ex, opt.limits.tls_handshake_timeout);
-    auto r = co_await (tls->async_handshake(asio::ssl::stream_base::client, use_tuple) ||
-                       timer.async_wait(use_tuple));
-    if (r.index() == 1)
-      co_return timeout_error(stage, "TLS handshake", opt.limits.tls_handshake_timeout);
-    auto [ec] = std::get<0>(r);
-    if (ec) {
-      if (cancelled)
-        co_return make_error(ErrorKind::cancelled, stage, "TLS handshake cancelled", ec);
-      Error e = make_error(ErrorKind::tls, stage,
-                           "TLS handshake failed: " + handshake_failure_reason(ec), ec);
-      transcript.error(stage, e.message);
-      close();
-      co_return e;
+    auto result = co_await transport.start_tls(opt.tls, sni(), verify_host(), stage,
+                                               opt.limits.tls_handshake_timeout);
+    if (!transport.tls_info()) {
+      // No handshake: a CA file that does not load, a timeout, a failure, or cancel().
+      if (!result) {
+        const ErrorKind kind = result.error().kind;
+        if (kind == ErrorKind::tls || kind == ErrorKind::timeout)
+          transcript.error(stage, result.error().message);
+      }
+      co_return result;
     }
     tls_up = true;
-    TlsInfo info = tls_info_from(tls->native_handle(), sni(), verify_host(), opt.tls.insecure);
+    TlsInfo info = *transport.tls_info();
     info.plaintext_discarded = discarded;
     tls_info = info;
     timings.push_back({stage, since(start)});
     transcript.info(stage, "TLS started: " + info.protocol + ", " + info.cipher);
-    if (!info.verified) {
-      std::string message = "certificate verification failed: " + verification_problem(info);
-      if (!opt.tls.insecure) {
-        Error e = make_error(ErrorKind::tls, stage, message);
-        e.tls_verify_result = info.verify_result;
-        transcript.error(stage, message);
-        close();
-        co_return e;
-      }
-      warn(stage, message + " (continuing: --insecure)");
+    if (!result) {
+      transcript.error(stage, result.error().message);
+      co_return result;
     }
+    if (!info.verified)
+      warn(stage, verification_failure_message(info) + " (continuing: --insecure)");
     co_return info;
   }
 
   asio::awaitable<Result<TlsInfo>> starttls() {
     const auto start = Clock::now();
-    if (tls) co_return make_error(ErrorKind::usage, Stage::starttls, "TLS is already active");
+    if (tls_up) co_return make_error(ErrorKind::usage, Stage::starttls, "TLS is already active");
     auto reply = co_await send(Stage::starttls, "STARTTLS\r\n");
     if (!reply) co_return reply.error();
     auto answer = co_await read_reply(Stage::starttls, opt.limits.command_timeout);
@@ -424,27 +331,16 @@ struct SmtpClient::Impl {
 
     // Whatever is buffered, or already waiting in the kernel, came before the handshake in
     // plaintext: an attacker's injected commands or replies. Never let it reach the TLS session.
-    std::size_t discarded = inbuf.size();
-    std::string sample = inbuf;
+    const DrainedPlaintext drained = transport.drain_plaintext(std::move(inbuf));
     inbuf.clear();
-    asio::error_code ec;
-    std::array<char, 4096> buf;
-    while (discarded < kMaxInjectedDrain) {
-      std::size_t waiting = socket.available(ec);
-      if (ec || waiting == 0) break;
-      std::size_t n = socket.read_some(asio::buffer(buf, std::min(waiting, buf.size())), ec);
-      if (ec) break;
-      if (sample.size() < 64) sample.append(buf.data(), std::min<std::size_t>(n, 64));
-      discarded += n;
-    }
     parser = ReplyParser(opt.limits);
-    if (discarded > 0)
+    if (drained.bytes > 0)
       warn(Stage::starttls,
-           "STARTTLS injection: the server sent " + std::to_string(discarded) +
+           "STARTTLS injection: the server sent " + std::to_string(drained.bytes) +
                " bytes of plaintext after its 220 and before the TLS handshake (\"" +
-               excerpt(sample) + "\"); discarded, never read as part of the TLS session");
+               excerpt(drained.sample) + "\"); discarded, never read as part of the TLS session");
     caps = Capabilities{};
-    auto info = co_await handshake(Stage::tls, discarded);
+    auto info = co_await handshake(Stage::tls, drained.bytes);
     timings.push_back({Stage::starttls, since(start)});
     co_return info;
   }
@@ -750,8 +646,7 @@ asio::awaitable<Result<Reply>> SmtpClient::quit() {
 }
 
 void SmtpClient::cancel() {
-  impl_->cancelled = true;
-  impl_->close();
+  impl_->transport.cancel();
 }
 void SmtpClient::close() {
   impl_->close();
@@ -771,6 +666,9 @@ const std::optional<TlsInfo>& SmtpClient::tls_info() const {
 }
 const std::optional<ConnectInfo>& SmtpClient::connection() const {
   return impl_->connection;
+}
+const std::vector<ConnectAttempt>& SmtpClient::attempts() const {
+  return impl_->attempts;
 }
 const std::vector<std::string>& SmtpClient::warnings() const {
   return impl_->warnings;

@@ -35,10 +35,9 @@
 #include "core/reply.hpp"
 #include "core/tls_client.hpp"
 #include "core/transcript.hpp"
+#include "core/transport.hpp"
 
 namespace smtpdoctor {
-
-enum class IpFamily { any, v4, v6 };
 
 struct ClientOptions {
   std::string host;  // name or IP literal
@@ -56,7 +55,7 @@ struct ConnectInfo {
   std::string address;  // the address that answered, "127.0.0.1" / "::1"
   std::uint16_t port = 0;
   std::chrono::milliseconds latency{0};  // TCP connect time to that address
-  std::vector<std::string> failed;       // "address: reason" for each address tried before it
+  std::vector<ConnectAttempt> attempts;  // every address tried, the one that answered last
 };
 
 struct Greeting {
@@ -139,6 +138,8 @@ class SmtpClient {
   const std::optional<TlsInfo>& tls_info() const;
   // Set once TCP connected, even when implicit TLS then failed.
   const std::optional<ConnectInfo>& connection() const;
+  // Every address connect() tried, also when it failed (or implicit TLS then failed).
+  const std::vector<ConnectAttempt>& attempts() const;
   // Anomalies that did not stop the session: data before a reply was due, pipelining violations,
   // plaintext injected before STARTTLS, bare LF in replies.
   const std::vector<std::string>& warnings() const;

@@ -11,8 +11,9 @@
 #include <system_error>
 #include <vector>
 
-#include "core/port25_verdict.hpp"
 #include "core/run_control.hpp"
+#include "core/tcp_outcome.hpp"
+#include "core/transport.hpp"
 
 namespace smtpdoctor {
 
@@ -39,9 +40,5 @@ struct TcpEndpoint {
 asio::awaitable<std::vector<TcpReach>> tcp_reach_all(std::vector<TcpEndpoint> endpoints,
                                                      std::chrono::milliseconds timeout,
                                                      RunControl* control = nullptr);
-
-// How a connect error reads as an outcome: ECONNREFUSED refused, ENETUNREACH/EHOSTUNREACH/
-// ENETDOWN/EHOSTDOWN/EADDRNOTAVAIL unreachable, ETIMEDOUT timed out, the rest failed.
-TcpOutcome classify_connect_error(const std::error_code& error);
 
 }  // namespace smtpdoctor

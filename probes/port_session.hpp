@@ -64,7 +64,8 @@ struct PortSession {
 
   // Learned along the way.
   std::optional<ConnectInfo> connect;
-  std::optional<Error> implicit_tls_error;  // 465: TCP connected but the handshake failed
+  std::vector<ConnectAttempt> connect_attempts;  // every address the tcp probe tried
+  std::optional<Error> implicit_tls_error;       // 465: TCP connected but the handshake failed
   std::optional<Greeting> greeting;
   std::optional<Capabilities> before_tls;
   std::optional<Capabilities> after_tls;  // EHLO again inside TLS

@@ -64,19 +64,6 @@ asio::awaitable<Result<Capabilities>> open_side_session(SmtpClient& client,
 
 // Pure helpers shared by the probe files.
 
-// The connect attempts recorded in a client's transcript: one per address tried.
-struct ConnectAttempt {
-  std::string address;
-  std::string family;   // "ipv4" / "ipv6"
-  std::string outcome;  // "connected", "refused", "timed out", "unreachable", "failed"
-  std::string reason;   // the socket's words
-};
-std::vector<ConnectAttempt> connect_attempts(const Transcript& transcript);
-// "refused", "timed out", "unreachable", "cannot resolve", "failed" for a failed connect().
-std::string connect_outcome(const Error& error);
-// The same as a typed outcome, for the steps after the ports.
-TcpOutcome tcp_outcome_of(const Error& error);
-
 // "421 4.3.2 Service not available" — a reply's first line, for summaries.
 std::string reply_line(const Reply& reply);
 
