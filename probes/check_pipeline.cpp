@@ -93,7 +93,7 @@ void find_starttls_stripping(Report& report, const std::vector<PortOutcome>& out
                          "it (STARTTLS stripping), or the server is configured unevenly");
       tls->details["starttls_stripping_suspected"] = true;
     }
-    add_report_diagnosis(report, diagnosis_for_finding(Stage::ehlo, "starttls-stripping"));
+    add_report_diagnosis(report, diagnosis_for_finding(Stage::ehlo, Finding::starttls_stripping));
   }
 }
 
@@ -128,7 +128,8 @@ void find_middlebox(Report& report, const std::vector<PortOutcome>& outcomes) {
     bool mangled = (outcome.before_tls && !mangled_keywords(*outcome.before_tls).empty()) ||
                    (outcome.after_tls && !mangled_keywords(*outcome.after_tls).empty());
     if (masked || mangled) {
-      add_report_diagnosis(report, diagnosis_for_finding(Stage::ehlo, "middlebox-tampering"));
+      add_report_diagnosis(report,
+                           diagnosis_for_finding(Stage::ehlo, Finding::middlebox_tampering));
       return;
     }
   }
