@@ -38,7 +38,7 @@ bool read_stdin(std::string& out) {
   return true;
 }
 
-Json finding_json(const Finding& f) {
+Json finding_json(const ExplainFinding& f) {
   const Diagnosis& d = f.diagnosis;
   Json j;
   j["category"] = category_name(d.category);
@@ -55,7 +55,7 @@ Json finding_json(const Finding& f) {
   return j;
 }
 
-void print_human(const std::vector<Finding>& findings) {
+void print_human(const std::vector<ExplainFinding>& findings) {
   for (std::size_t i = 0; i < findings.size(); ++i) {
     const Diagnosis& d = findings[i].diagnosis;
     if (i) std::cout << "\n";
@@ -98,7 +98,7 @@ int run_explain(const ExplainOptions& o, const GlobalOptions& global) {
   if (input.find_first_not_of(" \t\r\n") == std::string::npos)
     usage_error("TEXT", "nothing to explain (give TEXT or '-' for stdin)");
 
-  std::vector<Finding> findings = explain_text(input);
+  std::vector<ExplainFinding> findings = explain_text(input);
   if (global.json) {
     Json out = {{"schema", "smtpdoctor.explain/1"}, {"findings", Json::array()}};
     for (const auto& f : findings) out["findings"].push_back(finding_json(f));

@@ -228,7 +228,7 @@ struct Builder {
   explicit Builder(const ExplainLimits& l) : limits(l) {}
 
   const ExplainLimits& limits;
-  std::vector<Finding> findings;
+  std::vector<ExplainFinding> findings;
   std::string text;
   int code = 0;
   std::optional<EnhancedCode> enhanced;
@@ -271,7 +271,7 @@ struct Builder {
     if (!has_code && !is_real_diagnosis(d)) return;
     if (d.stage == Stage::none) d.stage = stage_of_category(d.category);
     if (d.code && *d.code == 0) d.code.reset();
-    for (const Finding& f : findings) {
+    for (const ExplainFinding& f : findings) {
       // The same reply quoted twice in one bounce (once perhaps without its code).
       bool same_code = f.diagnosis.code == d.code || !f.diagnosis.code || !d.code;
       if (f.diagnosis.rule == d.rule && same_code && f.diagnosis.enhanced == d.enhanced) return;
@@ -321,7 +321,7 @@ Stage infer_stage(std::string_view text) {
   return Stage::none;
 }
 
-std::vector<Finding> explain_text(std::string_view input, const ExplainLimits& limits) {
+std::vector<ExplainFinding> explain_text(std::string_view input, const ExplainLimits& limits) {
   std::string text = decode_escaped_newlines(input.substr(0, limits.max_input_octets));
   Builder b(limits);
   std::string context;  // the last unrecognised line of the paragraph ("host x said:")

@@ -29,12 +29,12 @@ struct ExplainLimits {
   std::size_t max_lines_per_finding = 40;
 };
 
-struct Finding {
+struct ExplainFinding {
   std::string text;  // the lines it was found in, joined with '\n' (raw, unsanitised)
   Diagnosis diagnosis;
 };
 
-std::vector<Finding> explain_text(std::string_view text, const ExplainLimits& limits = {});
+std::vector<ExplainFinding> explain_text(std::string_view text, const ExplainLimits& limits = {});
 
 // The first 4xx/5xx reply code in `text` and the enhanced status code after it (or, with no
 // code, the first standalone enhanced code; then Reply::code is 0). The reply's single line is

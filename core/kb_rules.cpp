@@ -105,7 +105,7 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "finding-open-relay",
      .category = C::open_relay,
      .permanence = P::permanent,
-     .finding = "open-relay",
+     .finding = Finding::open_relay,
      .cause = "The server accepted a recipient in a foreign domain without any login: it relays "
               "mail for anyone, spammers will find it within days and its address will be "
               "blocklisted.",
@@ -118,7 +118,7 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "finding-starttls-not-offered",
      .category = C::tls_failure,
      .permanence = P::permanent,
-     .finding = "starttls-not-offered",
+     .finding = Finding::starttls_not_offered,
      .cause = "The server does not offer STARTTLS on this port, so a client set to use STARTTLS "
               "will refuse to go on, and one that does not would send the password in clear.",
      .fix = "Use the port that offers TLS (587 with STARTTLS, 465 with implicit TLS); as the "
@@ -128,7 +128,7 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "finding-tls-version-too-old",
      .category = C::tls_failure,
      .permanence = P::permanent,
-     .finding = "tls-version-too-old",
+     .finding = Finding::tls_version_too_old,
      .cause = "The server speaks only TLS 1.0 or 1.1 (or SSL 3.0), versions retired for their "
               "weaknesses; current clients, this one included, refuse them.",
      .fix = "The server's administrator must enable TLS 1.2 and 1.3 (Postfix: "
@@ -138,7 +138,7 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "finding-starttls-stripping",
      .category = C::middlebox,
      .permanence = P::permanent,
-     .finding = "starttls-stripping",
+     .finding = Finding::starttls_stripping,
      .cause = "STARTTLS is offered on one port of this host but not on another: a firewall or "
               "antivirus on the path may be removing it (STARTTLS stripping), or the server is "
               "configured unevenly.",
@@ -149,7 +149,7 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "finding-middlebox-masked-greeting",
      .category = C::middlebox,
      .permanence = P::permanent,
-     .finding = "middlebox-masked-greeting",
+     .finding = Finding::middlebox_masked_greeting,
      .cause = "The greeting is masked with asterisks: a firewall's SMTP inspection (Cisco "
               "PIX/ASA 'fixup smtp' or similar) is rewriting this session, which often breaks "
               "EHLO extensions and STARTTLS.",
@@ -159,7 +159,7 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "finding-middlebox-mangled-ehlo",
      .category = C::middlebox,
      .permanence = P::permanent,
-     .finding = "middlebox-mangled-ehlo",
+     .finding = Finding::middlebox_mangled_ehlo,
      .cause = "EHLO keywords arrive replaced with XXXX: a firewall's SMTP inspection hides "
               "extensions it does not know, STARTTLS among them.",
      .fix = "Turn off SMTP/ESMTP inspection on the firewall (Cisco ASA: no inspect esmtp), or use "
@@ -168,7 +168,7 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "finding-middlebox-tampering",
      .category = C::middlebox,
      .permanence = P::permanent,
-     .finding = "middlebox-tampering",
+     .finding = Finding::middlebox_tampering,
      .cause = "Something between you and the server rewrites the SMTP session (masked greeting "
               "or mangled EHLO keywords): a firewall's SMTP inspection.",
      .fix = "Turn off SMTP/ESMTP inspection on the firewall or antivirus in between, or use "
@@ -177,7 +177,7 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "internet-dns-broken",
      .category = C::dns_failure,
      .permanence = P::temporary,
-     .finding = "internet-dns-broken",
+     .finding = Finding::internet_dns_broken,
      .cause = "The network works but the DNS resolver does not answer for a well-known name: no "
               "mail server name can be found.",
      .fix = "Check the resolver settings (/etc/resolv.conf, DHCP, VPN) or name a working resolver "
@@ -186,7 +186,7 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "internet-none",
      .category = C::no_internet,
      .permanence = P::temporary,
-     .finding = "internet-none",
+     .finding = Finding::internet_none,
      .cause = "This machine cannot reach the internet: no well-known host answered and the DNS "
               "resolver did not answer either.",
      .fix = "Check the network connection, Wi-Fi/cable, VPN and firewall; in a container check "
@@ -195,7 +195,7 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "internet-restricted",
      .category = C::no_internet,
      .permanence = P::temporary,
-     .finding = "internet-restricted",
+     .finding = Finding::internet_restricted,
      .cause = "DNS answers but none of the well-known hosts accepts a connection: a firewall lets "
               "only some traffic out, or the network allows only a proxy.",
      .fix = "Check the firewall and proxy settings; mail needs direct TCP to the mail server's "
@@ -204,7 +204,7 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "finding-auth-not-offered",
      .category = C::auth_unavailable,
      .permanence = P::permanent,
-     .finding = "auth-not-offered",
+     .finding = Finding::auth_not_offered,
      .cause = "The server offers no AUTH mechanism a mail client can use on this connection, so "
               "logging in is impossible here.",
      .fix = "Use the submission port (587 with STARTTLS or 465); if AUTH appears only after "

@@ -115,7 +115,7 @@ bool matches(const Rule& rule, const Evidence& ev, std::string_view haystack) {
     if (!enhanced || !enhanced_matches(*enhanced, rule.enhanced)) return false;
   }
   if (!signal_matches(rule, ev)) return false;
-  if (rule.finding != std::string_view(ev.finding)) return false;
+  if (rule.finding != ev.finding) return false;
   if (!rule.text.empty() && !text_matches(haystack, rule.text)) return false;
   return true;
 }

@@ -25,6 +25,7 @@
 
 #include "core/diagnosis.hpp"
 #include "core/error.hpp"
+#include "core/finding.hpp"
 #include "core/reply.hpp"
 #include "core/stage.hpp"
 
@@ -46,9 +47,9 @@ struct Evidence {
   // Free text matched against the rules' text patterns: a pasted error line for `explain`, or the
   // message of an Error. The reply's own text is always matched too.
   std::string text;
-  // A probe's own conclusion that no reply carries ("starttls-not-offered", "open-relay"):
-  // matched exactly by rules with the same `finding`. The ids are listed in core/kb_rules.cpp.
-  std::string finding;
+  // A probe's own conclusion that no reply carries (STARTTLS not offered, open relay): matched
+  // exactly by rules with the same `finding`.
+  Finding finding = Finding::none;
 };
 
 // Whether a rule's diagnosis is permanent: taken from the reply code when there is one (5xx
@@ -75,7 +76,8 @@ struct Rule {
   Stage stage = Stage::none;    // none = any stage
   Signal signal = Signal::none;
   long signal_value = 0;
-  std::string_view finding{};  // exact match with Evidence::finding  // errno (std::errc value), X509_V_ERR_* (-1: any) or DnsOutcome
+  Finding finding = Finding::none;  // exact match with Evidence::finding
+  // signal_value: errno (std::errc value), X509_V_ERR_* (-1: any) or DnsOutcome
   std::string_view cause{};
   std::string_view fix{};
   std::string_view refs{};  // '|' separated: "RFC 5321 §4.2.2|https://…"

@@ -44,7 +44,7 @@ asio::awaitable<ProbeResult> run_auth_probe(PortSession& session) {
       } else {
         result.status = ProbeStatus::warn;
         result.summary = "no AUTH offered: clients cannot log in on this port";
-        add_diagnosis(result, diagnosis_for_finding(Stage::auth, "auth-not-offered"));
+        add_diagnosis(result, diagnosis_for_finding(Stage::auth, Finding::auth_not_offered));
       }
     } else {
       result.summary =
@@ -66,7 +66,7 @@ asio::awaitable<ProbeResult> run_auth_probe(PortSession& session) {
     result.summary = offered.empty() ? "the server offers no AUTH"
                                      : "none of the offered mechanisms (" + join_or_none(offered) +
                                            ") works with a password";
-    add_diagnosis(result, diagnosis_for_finding(Stage::auth, "auth-not-offered"));
+    add_diagnosis(result, diagnosis_for_finding(Stage::auth, Finding::auth_not_offered));
     result.duration = elapsed_since(start);
     co_return result;
   }

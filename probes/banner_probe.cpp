@@ -81,7 +81,7 @@ asio::awaitable<ProbeResult> run_banner_probe(PortSession& session) {
     add_note(result,
              "the greeting is masked with asterisks: a firewall's SMTP inspection "
              "(middlebox) is rewriting this session");
-    add_diagnosis(result, diagnosis_for_finding(Stage::banner, "middlebox-masked-greeting"));
+    add_diagnosis(result, diagnosis_for_finding(Stage::banner, Finding::middlebox_masked_greeting));
   }
   for (const auto& warning : session.client.warnings()) add_note(result, warning);
   co_return result;

@@ -61,7 +61,7 @@ asio::awaitable<ProbeResult> run_ehlo_probe(PortSession& session) {
                            "inspection (middlebox)" +
                            (guess.empty() ? "" : "; it was probably " + guess));
     }
-    add_diagnosis(result, diagnosis_for_finding(Stage::ehlo, "middlebox-mangled-ehlo"));
+    add_diagnosis(result, diagnosis_for_finding(Stage::ehlo, Finding::middlebox_mangled_ehlo));
   }
   co_return result;
 }

@@ -179,7 +179,7 @@ void merge_relay_test(ProbeResult& envelope, const RelayTest& relay) {
     envelope.details["open_relay"] = true;
     raise_status(envelope, ProbeStatus::fail);
     envelope.summary = "open relay: " + envelope.summary;
-    add_diagnosis(envelope, diagnosis_for_finding(Stage::rcpt, "open-relay"));
+    add_diagnosis(envelope, diagnosis_for_finding(Stage::rcpt, Finding::open_relay));
   } else if (relay.ran) {
     envelope.details["open_relay"] = false;
   }

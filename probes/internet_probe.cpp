@@ -29,10 +29,10 @@ std::string target_text(const std::string& host, std::uint16_t port) {
 }
 
 // The internet probe's conclusions are knowledge-base findings, like every other probe's.
-void add_internet_diagnosis(ProbeResult& result, Stage stage, std::string finding) {
+void add_internet_diagnosis(ProbeResult& result, Stage stage, Finding finding) {
   Evidence ev;
   ev.stage = stage;
-  ev.finding = std::move(finding);
+  ev.finding = finding;
   result.diagnoses.push_back(diagnose(ev));
 }
 
@@ -148,21 +148,21 @@ asio::awaitable<InternetProbeOutcome> run_internet_probe(Resolver& resolver,
                        std::string(dns_status_name(name_answer.status)) +
                        ", but the network works (" + hosts_line + ")";
       // The resolver's own words stay in the summary; cause and fix come from the knowledge base.
-      add_internet_diagnosis(result, Stage::resolve, "internet-dns-broken");
+      add_internet_diagnosis(result, Stage::resolve, Finding::internet_dns_broken);
       break;
     }
     case InternetState::no_network: {
       result.status = ProbeStatus::fail;
       result.summary =
           "no network: no well-known host answered and " + options.name + " does not resolve";
-      add_internet_diagnosis(result, Stage::connect, "internet-none");
+      add_internet_diagnosis(result, Stage::connect, Finding::internet_none);
       break;
     }
     case InternetState::restricted: {
       result.status = ProbeStatus::warn;
       result.summary = options.name + " resolves but no well-known host answered on its port (" +
                        hosts_line + "): a firewall or a proxy-only network";
-      add_internet_diagnosis(result, Stage::connect, "internet-restricted");
+      add_internet_diagnosis(result, Stage::connect, Finding::internet_restricted);
       break;
     }
   }

@@ -47,7 +47,8 @@ void find_starttls_stripping(CheckRun& run) {
                          "it (STARTTLS stripping), or the server is configured unevenly");
       tls->details["starttls_stripping_suspected"] = true;
     }
-    if (auto d = diagnosis_for_finding(Stage::ehlo, "starttls-stripping")) run.add_diagnosis(*d);
+    if (auto d = diagnosis_for_finding(Stage::ehlo, Finding::starttls_stripping))
+      run.add_diagnosis(*d);
   }
 }
 
@@ -57,7 +58,8 @@ void find_middlebox(CheckRun& run) {
     bool mangled = (outcome.before_tls && !mangled_keywords(*outcome.before_tls).empty()) ||
                    (outcome.after_tls && !mangled_keywords(*outcome.after_tls).empty());
     if (masked || mangled) {
-      if (auto d = diagnosis_for_finding(Stage::ehlo, "middlebox-tampering")) run.add_diagnosis(*d);
+      if (auto d = diagnosis_for_finding(Stage::ehlo, Finding::middlebox_tampering))
+        run.add_diagnosis(*d);
       return;
     }
   }

@@ -83,10 +83,10 @@ Diagnosis diagnosis_for(Stage stage, const Reply& reply) {
   return diagnose(evidence);
 }
 
-std::optional<Diagnosis> diagnosis_for_finding(Stage stage, std::string finding) {
+std::optional<Diagnosis> diagnosis_for_finding(Stage stage, Finding finding) {
   Evidence evidence;
   evidence.stage = stage;
-  evidence.finding = std::move(finding);
+  evidence.finding = finding;
   Diagnosis diagnosis = diagnose(evidence);
   // The knowledge base's fallbacks ("code-class", "unknown") say only "not recognised".
   if (diagnosis.rule == "unknown" || diagnosis.rule == "code-class") return std::nullopt;

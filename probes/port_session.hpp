@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/finding.hpp"
 #include "core/port25_verdict.hpp"
 #include "core/report.hpp"
 #include "core/run_control.hpp"
@@ -97,11 +98,12 @@ ProbeResult skipped(ProbeId id, const PortSession& session, std::string reason);
 std::chrono::milliseconds elapsed_since(std::chrono::steady_clock::time_point start);
 
 // The one place probes ask the knowledge base: a failure (an Error), a refusal (a reply at a
-// stage), or a finding described by its stage and a text (a warning that has no server reply,
-// e.g. "starttls not offered"). A finding no rule knows gets no diagnosis (nullopt) rather than
-// the knowledge base's generic "not recognised" one; the probe's summary and notes still say it.
+// stage), or a finding at a stage (a warning that has no server reply,
+// e.g. Finding::starttls_not_offered). A finding no rule knows gets no diagnosis (nullopt) rather
+// than the knowledge base's generic "not recognised" one; the probe's summary and notes still say
+// it.
 Diagnosis diagnosis_for(const Error& error);
 Diagnosis diagnosis_for(Stage stage, const Reply& reply);
-std::optional<Diagnosis> diagnosis_for_finding(Stage stage, std::string finding);
+std::optional<Diagnosis> diagnosis_for_finding(Stage stage, Finding finding);
 
 }  // namespace smtpdoctor

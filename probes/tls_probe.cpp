@@ -107,7 +107,7 @@ void fail_tls(ProbeResult& result, PortSession& session, const Error& error) {
   // OpenSSL calls a server that speaks only TLS 1.0/1.1 an "unsupported protocol"; that is a
   // finding of its own, with its own fix, not the generic handshake failure.
   if (error.kind == ErrorKind::tls && tls_version_refused(error.code))
-    add_diagnosis(result, diagnosis_for_finding(Stage::tls, "tls-version-too-old"));
+    add_diagnosis(result, diagnosis_for_finding(Stage::tls, Finding::tls_version_too_old));
   else
     add_diagnosis(result, diagnosis_for(error));
 }
@@ -142,7 +142,7 @@ asio::awaitable<ProbeResult> run_tls_probe(PortSession& session, bool ehlo_after
     for (const auto& keyword : mangled_keywords(before))
       if (mangled_keyword_guess(keyword) == "STARTTLS")
         add_note(result, "STARTTLS appears to be hidden by a firewall (" + keyword + ")");
-    add_diagnosis(result, diagnosis_for_finding(Stage::starttls, "starttls-not-offered"));
+    add_diagnosis(result, diagnosis_for_finding(Stage::starttls, Finding::starttls_not_offered));
     result.duration = elapsed_since(start);
     co_return result;
   }

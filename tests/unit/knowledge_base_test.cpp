@@ -216,7 +216,8 @@ TEST_CASE("the rule table is well-formed") {
     CAPTURE(r.id);
     CHECK(ids.insert(r.id).second);  // ids are unique
     bool has_criterion = !r.text.empty() || !r.enhanced.empty() || r.code != 0 ||
-                         r.stage != Stage::none || r.signal != Signal::none || !r.finding.empty();
+                         r.stage != Stage::none || r.signal != Signal::none ||
+                         r.finding != Finding::none;
     CHECK(has_criterion);
     CHECK_FALSE(r.cause.empty());
     CHECK_FALSE(r.fix.empty());
@@ -241,22 +242,34 @@ TEST_CASE("enhanced status codes have their RFC 3463 / IANA meanings") {
 }
 
 TEST_CASE("a probe's own findings get their diagnosis, and pasted text cannot fake one") {
-  auto finding = [](std::string id) {
+  auto finding = [](Finding id) {
     Evidence ev;
-    ev.finding = std::move(id);
+    ev.finding = id;
     return diagnose(ev).category;
   };
-  CHECK(finding("open-relay") == Category::open_relay);
-  CHECK(finding("starttls-stripping") == Category::middlebox);
-  CHECK(finding("middlebox-masked-greeting") == Category::middlebox);
-  CHECK(finding("middlebox-mangled-ehlo") == Category::middlebox);
-  CHECK(finding("starttls-not-offered") == Category::tls_failure);
-  CHECK(finding("tls-version-too-old") == Category::tls_failure);
-  CHECK(finding("auth-not-offered") == Category::auth_unavailable);
+  CHECK(finding(Finding::open_relay) == Category::open_relay);
+  CHECK(finding(Finding::starttls_stripping) == Category::middlebox);
+  CHECK(finding(Finding::middlebox_masked_greeting) == Category::middlebox);
+  CHECK(finding(Finding::middlebox_mangled_ehlo) == Category::middlebox);
+  CHECK(finding(Finding::starttls_not_offered) == Category::tls_failure);
+  CHECK(finding(Finding::tls_version_too_old) == Category::tls_failure);
+  CHECK(finding(Finding::auth_not_offered) == Category::auth_unavailable);
 
   Evidence pasted;
   pasted.text = "open-relay";
   CHECK(diagnose(pasted).category != Category::open_relay);
+}
+
+TEST_CASE("every finding's name reads back as the same finding, and every one has a rule") {
+  for (Finding f : all_findings()) {
+    CAPTURE(finding_name(f));
+    CHECK(finding_from_name(finding_name(f)) == f);
+    if (f == Finding::none) continue;
+    bool has_rule = false;
+    for (const Rule& r : rules()) has_rule = has_rule || r.finding == f;
+    CHECK(has_rule);
+  }
+  CHECK_FALSE(finding_from_name("open_relay").has_value());
 }
 
 TEST_CASE("a port that answers HTTP or SSH is told apart from a broken SMTP server") {

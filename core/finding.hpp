@@ -1,0 +1,33 @@
+// A probe's own conclusions that no server reply carries ("the server offers no STARTTLS",
+// "this is an open relay"). They travel to the knowledge base as an enum, not as text, so a
+// misspelt finding fails to compile instead of silently matching no rule. The name table keeps
+// the spelling used in tests and docs.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace smtpdoctor {
+
+enum class Finding {
+  none,  // the evidence carries no probe finding
+  open_relay,
+  starttls_not_offered,
+  tls_version_too_old,
+  starttls_stripping,
+  middlebox_masked_greeting,
+  middlebox_mangled_ehlo,
+  middlebox_tampering,
+  internet_dns_broken,
+  internet_none,
+  internet_restricted,
+  auth_not_offered,
+};
+
+// Every finding, for tests and docs that walk the table.
+std::span<const Finding> all_findings();
+std::string_view finding_name(Finding finding);
+std::optional<Finding> finding_from_name(std::string_view name);
+
+}  // namespace smtpdoctor
