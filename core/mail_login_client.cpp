@@ -452,6 +452,8 @@ asio::awaitable<MailLoginResult> mail_login(asio::any_io_executor executor,
   if (options.port == 0) options.port = default_mail_port(options.protocol, true);
   Session s(executor, std::move(options));
   s.result.port = s.options.port;
+  RunControl::Registration stop;
+  if (s.options.control) stop = s.options.control->on_stop([&s] { s.connection.cancel(); });
   MailLoginResult result;
   if (s.options.user.find_first_of("\r\n") != std::string::npos ||
       s.options.password.find_first_of("\r\n") != std::string::npos) {

@@ -20,6 +20,7 @@
 #include "core/error.hpp"
 #include "core/limits.hpp"
 #include "core/mail_protocol.hpp"
+#include "core/run_control.hpp"
 #include "core/tls_client.hpp"
 #include "core/transcript.hpp"
 
@@ -37,6 +38,7 @@ struct MailLoginOptions {
   std::string user;
   std::string password;
   Limits limits;
+  RunControl* control = nullptr;  // the run's stop switch (--deadline, Ctrl-C) cancels the login
 };
 
 enum class LoginOutcome {

@@ -158,6 +158,7 @@ asio::awaitable<std::vector<MailLoginResult>> run_mailbox_logins(MailboxLoginOpt
     login.user = options.user;
     login.password = options.password;
     login.limits = options.limits;
+    login.control = options.control;
     tasks.push_back([](asio::any_io_executor ex, MailLoginOptions o,
                        MailLoginResult& out) -> asio::awaitable<void> {
       out = co_await mail_login(ex, std::move(o));

@@ -71,6 +71,7 @@ struct MailboxLoginOptions {
   TlsClientOptions tls;  // --ca-file / --insecure, as for SMTP
   bool allow_plaintext = false;
   Limits limits;
+  RunControl* control = nullptr;  // the run's stop switch cancels every login
 };
 
 // Every server's login at once; results in the order of `servers`.

@@ -247,6 +247,7 @@ asio::awaitable<void> compare_credentials(CheckRun& run) {
   logins.tls.insecure = options.insecure;
   logins.allow_plaintext = options.allow_plaintext_auth;
   logins.limits = options.limits;
+  logins.control = &run.control;
   if (options.timeout)
     logins.limits.connect_timeout = logins.limits.greeting_timeout = logins.limits.command_timeout =
         logins.limits.tls_handshake_timeout = *options.timeout;
