@@ -198,7 +198,9 @@ int main(int argc, char** argv) {
     }(run));
     if (crash) die(*crash);
     out["hosts"] = json::array();
-    if (run.transport_skip_reason.empty())
+    // The target itself, unresolved, is what is walked when the dns step did not run: no plan.
+    const bool target_itself = run.hosts.size() == 1 && run.hosts[0].address.empty();
+    if (run.transport_skip_reason.empty() && !target_itself)
       for (const auto& h : run.hosts)
         out["hosts"].push_back({{"host", h.host}, {"address", h.address}});
     out["transport_skip_reason"] = run.transport_skip_reason;
