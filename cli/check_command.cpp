@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <set>
@@ -19,6 +20,7 @@
 #include "core/smtp_server_options.hpp"
 #include "core/stage.hpp"
 #include "core/target.hpp"
+#include "probes/check_batch.hpp"
 #include "probes/check_output.hpp"
 #include "probes/local_identity.hpp"
 #include "probes/mail_path_options.hpp"
@@ -48,6 +50,8 @@ struct CheckFlags {
   std::vector<std::string> dns_servers, reachability_targets, dnsbl, pop, imap;
   std::string reachability_name, pop_user;
   std::size_t mx_limit = 0;
+  std::string targets;  // --targets FILE ("-": stdin)
+  std::size_t concurrency = kDefaultConcurrency;
 };
 
 std::chrono::milliseconds duration_flag(const std::string& option, const std::string& text) {
@@ -228,6 +232,47 @@ CheckOptions to_options(const CheckFlags& flags) {
   return options;
 }
 
+// The targets file's text, bounded: a list of hosts is small, and stdin may be endless.
+std::string read_targets_file(const std::string& path) {
+  constexpr std::size_t kMaxTargetsFile = 16 * 1024 * 1024;
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) usage_error("--targets", "cannot read " + path);
+    in = &file;
+  }
+  std::string text;
+  char buffer[65536];
+  while (in->read(buffer, sizeof buffer) || in->gcount() > 0) {
+    text.append(buffer, std::size_t(in->gcount()));
+    if (text.size() > kMaxTargetsFile)
+      usage_error("--targets", path + " is larger than 16 MiB: split it");
+  }
+  return text;
+}
+
+// --targets: the command line's options once, then each line's target and ports on top.
+std::vector<CheckOptions> batch_options(CheckFlags flags) {
+  if (!flags.target.empty() || !flags.server.empty())
+    usage_error("--targets", "give TARGET (or --server) or --targets, not both");
+  TargetsFile file = parse_targets_file(read_targets_file(flags.targets));
+  for (const auto& error : file.errors)
+    std::cerr << "smtpdoctor check: --targets " << error << " (skipped)\n";
+  if (file.targets.empty())
+    usage_error("--targets", file.errors.empty() ? flags.targets + " names no target"
+                                                 : flags.targets + " has no valid target line");
+  flags.target = "localhost";  // replaced by each line's target below
+  const CheckOptions base = to_options(flags);
+  std::vector<CheckOptions> targets;
+  for (const auto& line : file.targets) {
+    std::string why;
+    auto options = options_for_target(base, line, &why);
+    if (options) targets.push_back(std::move(*options));
+  }
+  return targets;
+}
+
 }  // namespace
 
 void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
@@ -336,10 +381,18 @@ void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->add_option("--timeout", flags->timeout, "limit for each network operation (e.g. 10s)")
       ->group(run);
   sub->add_option("--deadline", flags->deadline, "limit for the whole run (e.g. 30s)")->group(run);
+  sub->add_option("--targets", flags->targets,
+                  "check every target in FILE (- for stdin): one per line, optional ports after "
+                  "it, # comments")
+      ->group(run);
+  sub->add_option("--concurrency", flags->concurrency,
+                  "with --targets, check at most N targets at once (default 64)")
+      ->check(whole_number(1))
+      ->group(run);
 
   const char* output = "Output";
-  sub->add_option("--format", flags->format, "human, json or nagios")
-      ->check(CLI::IsMember({"human", "json", "nagios"}))
+  sub->add_option("--format", flags->format, "human, json, nagios or openmetrics")
+      ->check(CLI::IsMember({"human", "json", "nagios", "openmetrics"}))
       ->group(output);
   sub->add_flag("--json", global.json, "the report as JSON (same as --format json)")->group(output);
   sub->add_flag("-v,--verbose", flags->verbose, "all details and the SMTP transcript")
@@ -354,13 +407,15 @@ void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
 
   sub->callback([flags, &global, &exit_code] {
     if (flags->format == "json") global.json = true;  // so a usage error below is JSON too
-    CheckOptions options = to_options(*flags);
     OutputOptions output;
-    output.format = global.json                 ? OutputFormat::json
-                    : flags->format == "json"   ? OutputFormat::json
-                    : flags->format == "nagios" ? OutputFormat::nagios
-                                                : OutputFormat::human;
+    output.format = global.json ? OutputFormat::json
+                                : output_format_from_name(flags->format).value_or(OutputFormat::human);
     output.verbose = flags->verbose;
+    if (!flags->targets.empty()) {
+      exit_code = run_batch_and_print(batch_options(*flags), flags->concurrency, output);
+      return;
+    }
+    CheckOptions options = to_options(*flags);
     exit_code = run_and_print(options, output);
   });
 }

@@ -2,6 +2,7 @@
 
 #include "core/render_json.hpp"
 #include "core/render_nagios.hpp"
+#include "core/render_openmetrics.hpp"
 
 namespace smtpdoctor {
 
@@ -9,6 +10,7 @@ std::optional<OutputFormat> output_format_from_name(std::string_view name) {
   if (name == "human") return OutputFormat::human;
   if (name == "json") return OutputFormat::json;
   if (name == "nagios") return OutputFormat::nagios;
+  if (name == "openmetrics") return OutputFormat::openmetrics;
   return std::nullopt;
 }
 
@@ -18,6 +20,8 @@ RenderedReport render_report(const Report& report, OutputFormat format, const Hu
       return {render_json(report), report_exit_code(report)};
     case OutputFormat::nagios:
       return {render_nagios(report), nagios_exit_code(report)};
+    case OutputFormat::openmetrics:
+      return {render_openmetrics({&report}), report_exit_code(report)};
     case OutputFormat::human:
       break;
   }

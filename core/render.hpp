@@ -13,9 +13,9 @@
 
 namespace smtpdoctor {
 
-enum class OutputFormat { human, json, nagios };
+enum class OutputFormat { human, json, nagios, openmetrics };
 
-// "human", "json", "nagios".
+// "human", "json", "nagios", "openmetrics".
 std::optional<OutputFormat> output_format_from_name(std::string_view name);
 
 struct RenderedReport {

@@ -7,29 +7,64 @@
 #include "core/progress.hpp"
 #include "core/render_human.hpp"
 #include "core/render_json.hpp"
+#include "core/exit_code.hpp"
+#include "core/render_batch.hpp"
 #include "core/render_nagios.hpp"
+#include "core/render_openmetrics.hpp"
+#include "probes/check_batch.hpp"
 #include "core/terminal.hpp"
 #include "probes/check_pipeline.hpp"
 
 namespace smtpdoctor {
 
 int print_report(const Report& report, const OutputOptions& output) {
-  switch (output.format) {
-    case OutputFormat::json:
-      std::cout << render_json(report) << std::flush;
-      return report_exit_code(report);
-    case OutputFormat::nagios:
-      std::cout << render_nagios(report) << std::flush;
-      return nagios_exit_code(report);
-    case OutputFormat::human:
-      break;
-  }
   HumanOptions human;
   human.colour = should_colour(STDOUT_FILENO);
   human.verbose = output.verbose;
   human.width = terminal_width(STDOUT_FILENO);
-  std::cout << render_human(report, human) << std::flush;
-  return report_exit_code(report);
+  RenderedReport rendered = render_report(report, output.format, human);
+  std::cout << rendered.text << std::flush;
+  return rendered.exit_code;
+}
+
+int run_batch_and_print(const std::vector<CheckOptions>& targets, std::size_t concurrency,
+                        const OutputOptions& output) {
+  std::vector<Report> kept;  // nagios and openmetrics speak for the whole batch at the end
+  BatchCounts counts;
+  int exit_code = kExitOk;
+  bool interrupted = run_batch(targets, concurrency, [&](Report report) {
+    exit_code = worst_exit_code(exit_code, report_exit_code(report));
+    switch (output.format) {
+      case OutputFormat::json:
+        std::cout << report_json(report).dump(-1, ' ', false,
+                                              nlohmann::json::error_handler_t::replace)
+                  << "\n"
+                  << std::flush;
+        break;
+      case OutputFormat::human:
+        count_verdict(counts, report);
+        std::cout << render_batch_line(report) << std::flush;
+        break;
+      default:
+        kept.push_back(std::move(report));
+    }
+  });
+  std::vector<const Report*> all;
+  for (const auto& report : kept) all.push_back(&report);
+  switch (output.format) {
+    case OutputFormat::human:
+      std::cout << render_batch_summary(counts) << std::flush;
+      break;
+    case OutputFormat::nagios:
+      std::cout << render_nagios_batch(all) << std::flush;
+      return nagios_batch_exit_code(all);
+    case OutputFormat::openmetrics:
+      std::cout << render_openmetrics(all) << std::flush;
+      break;
+    case OutputFormat::json:
+      break;
+  }
+  return interrupted ? kExitInterrupted : exit_code;
 }
 
 int run_and_print(const CheckOptions& options, const OutputOptions& output) {
