@@ -408,8 +408,9 @@ void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->callback([flags, &global, &exit_code] {
     if (flags->format == "json") global.json = true;  // so a usage error below is JSON too
     OutputOptions output;
-    output.format = global.json ? OutputFormat::json
-                                : output_format_from_name(flags->format).value_or(OutputFormat::human);
+    output.format = global.json
+                        ? OutputFormat::json
+                        : output_format_from_name(flags->format).value_or(OutputFormat::human);
     output.verbose = flags->verbose;
     if (!flags->targets.empty()) {
       exit_code = run_batch_and_print(batch_options(*flags), flags->concurrency, output);

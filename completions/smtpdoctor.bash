@@ -41,7 +41,11 @@ _smtpdoctor() {
       [[ "$cmd" == send ]] && mechs+=" XOAUTH2"
       COMPREPLY=($(compgen -W "$mechs" -- "$cur")); return ;;
     --format)
-      COMPREPLY=($(compgen -W "human json nagios" -- "$cur")); return ;;
+      local formats="human json nagios"
+      [[ "$cmd" == check ]] && formats+=" openmetrics"
+      COMPREPLY=($(compgen -W "$formats" -- "$cur")); return ;;
+    --targets)
+      COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --ports)
       COMPREPLY=($(compgen -W "587,465,25 587,465,25,26 587 465 25" -- "$cur")); return ;;
     --fault)
@@ -55,7 +59,7 @@ _smtpdoctor() {
     -s | --server | -p | --port | --helo | --ehlo | -f | --from | -t | --to | --size | \
     --tls-sni | -u | --auth-user | --au | --pop | --imap | --pop-user | --dns-server | \
     --mx-limit | --reachability-target | --reachability-name | --dnsbl | --timeout | \
-    --deadline | --listen | --tls-listen | --hostname | --user | --local-domain | --max-size | \
+    --deadline | --concurrency | --listen | --tls-listen | --hostname | --user | --local-domain | --max-size | \
     --max-recipients | --max-connections | --idle-timeout | --grace | --header | --add-header | \
     --body)
       return ;;  # a free-form value
@@ -70,8 +74,8 @@ _smtpdoctor() {
       opts="--server --port --ports -4 -6 --offline --helo --ehlo --from --to --size
         --relay-test --quit-after --tls-sni --ca-file --insecure --tls-on-connect --auth-user
         --password-env --password-file --auth --auth-all --allow-plaintext-auth --only --skip
-        --timeout --deadline --format --json --verbose --strict --dns-server --mx-limit
-        --reachability-target --reachability-name --dnsbl --pop --imap --pop-user --help" ;;
+        --timeout --deadline --targets --concurrency --format --json --verbose --strict
+        --dns-server --mx-limit --reachability-target --reachability-name --dnsbl --pop --imap --pop-user --help" ;;
     serve)
       opts="--port --listen --tls-listen --hostname --max-connections --idle-timeout --grace
         --cert --key --require-tls --user --users-file --require-auth --local-domain --hide

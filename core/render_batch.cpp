@@ -62,9 +62,7 @@ std::string perf_target(const std::string& target) {
 
 std::string render_batch_line(const Report& report) {
   Verdict verdict = compute_verdict(report);
-  std::string glyph = verdict == Verdict::ok     ? "✓"
-                      : verdict == Verdict::warn ? "!"
-                                                 : "✗";
+  std::string glyph = verdict == Verdict::ok ? "✓" : verdict == Verdict::warn ? "!" : "✗";
   std::string words = verdict == Verdict::ok     ? "ok"
                       : verdict == Verdict::warn ? "warning"
                       : verdict == Verdict::fail ? "failed"
@@ -139,9 +137,9 @@ std::string render_nagios_batch(const std::vector<const Report*>& reports) {
   for (int state : {kNagiosCritical, kNagiosUnknown, kNagiosWarning}) {
     if (named[state].empty()) continue;
     text += "; " + std::string(nagios_state_name(state)) + ":";
-    for (std::size_t i = 0; i < named[state].size() && i < 5; ++i)
-      text += " " + named[state][i];
-    if (named[state].size() > 5) text += " and " + std::to_string(named[state].size() - 5) + " more";
+    for (std::size_t i = 0; i < named[state].size() && i < 5; ++i) text += " " + named[state][i];
+    if (named[state].size() > 5)
+      text += " and " + std::to_string(named[state].size() - 5) + " more";
   }
   std::string line;
   for (char c : printable_line(text)) line += c == '|' ? '/' : c;

@@ -91,20 +91,19 @@ void family(std::string& out, std::string_view name, std::string_view help,
 
 std::string render_openmetrics(const std::vector<const Report*>& reports) {
   std::string out;
-  family(out, "smtpdoctor_probe_status",
-         "Probe outcome: 0 ok, 1 warning, 2 failed, 3 skipped.", [&](std::string& o) {
+  family(out, "smtpdoctor_probe_status", "Probe outcome: 0 ok, 1 warning, 2 failed, 3 skipped.",
+         [&](std::string& o) {
            for (const Report* r : reports)
              for (const auto& p : r->probes)
                o += "smtpdoctor_probe_status" + labels(*r, &p) + " " +
                     std::to_string(status_value(p.status)) + "\n";
          });
-  family(out, "smtpdoctor_probe_duration_seconds", "How long the probe took.",
-         [&](std::string& o) {
-           for (const Report* r : reports)
-             for (const auto& p : r->probes)
-               o += "smtpdoctor_probe_duration_seconds" + labels(*r, &p) + " " +
-                    number(double(p.duration.count()) / 1000) + "\n";
-         });
+  family(out, "smtpdoctor_probe_duration_seconds", "How long the probe took.", [&](std::string& o) {
+    for (const Report* r : reports)
+      for (const auto& p : r->probes)
+        o += "smtpdoctor_probe_duration_seconds" + labels(*r, &p) + " " +
+             number(double(p.duration.count()) / 1000) + "\n";
+  });
   family(out, "smtpdoctor_tls_certificate_expiry_timestamp_seconds",
          "When the server certificate expires (notAfter), seconds since the epoch.",
          [&](std::string& o) {
@@ -114,8 +113,8 @@ std::string render_openmetrics(const std::vector<const Report*>& reports) {
                const auto& not_after = p.details["not_after"];
                if (!not_after.is_string()) continue;
                if (auto at = epoch_seconds(not_after.get<std::string>()))
-                 o += "smtpdoctor_tls_certificate_expiry_timestamp_seconds" + labels(*r, &p) +
-                      " " + std::to_string(*at) + "\n";
+                 o += "smtpdoctor_tls_certificate_expiry_timestamp_seconds" + labels(*r, &p) + " " +
+                      std::to_string(*at) + "\n";
              }
          });
   family(out, "smtpdoctor_check_success", "1 when no probe of the target failed.",

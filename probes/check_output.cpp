@@ -4,15 +4,15 @@
 
 #include <iostream>
 
+#include "core/exit_code.hpp"
 #include "core/progress.hpp"
+#include "core/render_batch.hpp"
 #include "core/render_human.hpp"
 #include "core/render_json.hpp"
-#include "core/exit_code.hpp"
-#include "core/render_batch.hpp"
 #include "core/render_nagios.hpp"
 #include "core/render_openmetrics.hpp"
-#include "probes/check_batch.hpp"
 #include "core/terminal.hpp"
+#include "probes/check_batch.hpp"
 #include "probes/check_pipeline.hpp"
 
 namespace smtpdoctor {

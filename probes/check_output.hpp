@@ -1,5 +1,6 @@
-// Runs a check and prints its report the way the user asked (human, JSON, Nagios, OpenMetrics), with the
-// live progress line on stderr while it runs (terminal only). Shared by `check` and `selftest`.
+// Runs a check and prints its report the way the user asked (human, JSON, Nagios, OpenMetrics),
+// with the live progress line on stderr while it runs (terminal only). Shared by `check` and
+// `selftest`.
 #pragma once
 
 #include "core/render.hpp"
@@ -7,7 +8,6 @@
 #include "probes/check_options.hpp"
 
 namespace smtpdoctor {
-
 
 struct OutputOptions {
   OutputFormat format = OutputFormat::human;
