@@ -6,7 +6,7 @@
 namespace smtpdoctor {
 namespace {
 
-constexpr std::array<std::pair<Finding, std::string_view>, 12> kNames{{
+constexpr std::array<std::pair<Finding, std::string_view>, 19> kNames{{
     {Finding::none, "none"},
     {Finding::open_relay, "open-relay"},
     {Finding::starttls_not_offered, "starttls-not-offered"},
@@ -19,6 +19,13 @@ constexpr std::array<std::pair<Finding, std::string_view>, 12> kNames{{
     {Finding::internet_none, "internet-none"},
     {Finding::internet_restricted, "internet-restricted"},
     {Finding::auth_not_offered, "auth-not-offered"},
+    {Finding::egress_no_ptr, "egress-no-ptr"},
+    {Finding::egress_ptr_not_confirmed, "egress-ptr-not-confirmed"},
+    {Finding::egress_blocklisted, "egress-blocklisted"},
+    {Finding::pop_before_smtp, "pop-before-smtp"},
+    {Finding::credentials_both_rejected, "credentials-both-rejected"},
+    {Finding::port25_blocked, "port25-blocked"},
+    {Finding::port25_refused, "port25-refused"},
 }};
 
 constexpr auto kAll = [] {

@@ -23,6 +23,13 @@ enum class Finding {
   internet_none,
   internet_restricted,
   auth_not_offered,
+  egress_no_ptr,              // our sending address has no PTR record
+  egress_ptr_not_confirmed,   // its PTR does not resolve back to it
+  egress_blocklisted,         // it is listed on a DNS blocklist
+  pop_before_smtp,            // relaying allowed only after a POP3 login
+  credentials_both_rejected,  // SMTP AUTH and POP3/IMAP refuse the same login
+  port25_blocked,             // 25 timed out while other ports got through
+  port25_refused,             // the host reset the connection to 25
 };
 
 // Every finding, for tests and docs that walk the table.

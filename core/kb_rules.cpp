@@ -211,12 +211,73 @@ constexpr auto kRules = std::to_array<Rule>({
             "STARTTLS, enable TLS in the client; as the admin, enable SASL on this listener "
             "(Postfix: smtpd_sasl_auth_enable = yes).",
      .refs = "RFC 4954 §3|RFC 6409 §4.5"},
+    // ---- Our own network and identity (egress, port 25, credentials) ---------------------
+    {.id = "egress-no-ptr",
+     .category = C::reverse_dns,
+     .finding = Finding::egress_no_ptr,
+     .cause = "Your address {address} has no PTR (reverse DNS) record: many receivers refuse or "
+              "junk mail from such addresses.",
+     .fix = kRdnsFix,
+     .refs = "RFC 1912 §2.1|RFC 8601|https://support.google.com/mail/answer/81126"},
+    {.id = "egress-ptr-not-confirmed",
+     .category = C::reverse_dns,
+     .finding = Finding::egress_ptr_not_confirmed,
+     .cause = "The PTR of your address {address} ({ptr}) does not resolve back to it: receivers "
+              "that require forward-confirmed reverse DNS will distrust your mail.",
+     .fix = kRdnsFix,
+     .refs = "RFC 1912 §2.1|RFC 8601|https://support.google.com/mail/answer/81126"},
+    {.id = "egress-blocklisted",
+     .category = C::blocklisted,
+     .finding = Finding::egress_blocklisted,
+     .cause = "Your address {address} is listed on {zones}: receivers that use these lists will "
+              "reject your mail.",
+     .fix = "Find out why on the list's lookup page, fix the cause (an infected machine, an open "
+            "relay, a dynamic address), then request delisting; or send through your provider's "
+            "submission server (587).",
+     .refs = "RFC 5782|https://check.spamhaus.org/|https://sender.office.com/"},
+    {.id = "port25-blocked",
+     .category = C::port_blocked,
+     .permanence = P::permanent,
+     .finding = Finding::port25_blocked,
+     .cause = "Outbound port 25 is blocked by your network: connections to port 25 are silently "
+              "dropped while other ports get through.",
+     .fix = "Use 587 with STARTTLS or 465 (implicit TLS) with your provider's submission server; "
+            "to run a server that sends on 25, ask your ISP or hosting provider to lift the "
+            "block.",
+     .refs = "RFC 5068 §3|RFC 6409"},
+    {.id = "port25-refused",
+     .category = C::connection_refused,
+     .permanence = P::permanent,
+     .finding = Finding::port25_refused,
+     .cause = "{host} is not listening on port 25: it answered the connection with a reset.",
+     .fix = "Check the server name and port (587 STARTTLS, 465 implicit TLS, 25 server-to-server); "
+            "the mail service may be down or bound to another address.",
+     .refs = "RFC 6409 §3.1|RFC 8314 §3.3"},
+    {.id = "pop-before-smtp",
+     .category = C::relay_denied,
+     .permanence = P::temporary,
+     .finding = Finding::pop_before_smtp,
+     .cause = "This server uses POP-before-SMTP: it relays mail from your address only for a "
+              "while after a POP3 login from it, and refuses it otherwise.",
+     .fix = "Check mail (POP3) right before sending, or better, switch the mail app to SMTP AUTH "
+            "on 587 with STARTTLS if the provider offers it.",
+     .refs = "RFC 5321 §3.6.1|RFC 6409"},
+    {.id = "credentials-both-rejected",
+     .category = C::auth_failed,
+     .permanence = P::permanent,
+     .finding = Finding::credentials_both_rejected,
+     .cause = "SMTP AUTH and {protocols} both refuse the user name and password: they are wrong, "
+              "not an SMTP setting.",
+     .fix = "Check the user name and password; try the full e-mail address as the user name; if "
+            "the account uses two-factor sign-in, create an app password.",
+     .refs = "RFC 4954 §6|https://support.google.com/mail/?p=BadCredentials"},
     {.id = "pop-login-ok-smtp-auth-failed",
      .category = C::credentials_differ_from_pop,
      .permanence = P::permanent,
      .signal = Signal::other_protocol_login_ok,
-     .cause = "The same username and password log in to POP3/IMAP but SMTP AUTH rejects them: "
-              "the provider uses different credentials (or a separate setting) for sending.",
+     .cause = "The same user name and password log in to {protocols} but SMTP AUTH refuses "
+              "them: the provider wants separate SMTP credentials, has SMTP AUTH disabled for "
+              "this mailbox, or needs an app password for sending.",
      .fix = "Look up the provider's outgoing-server username/password (some need the full address "
             "or an app password for SMTP) or enable SMTP sending for the account.",
      .refs = "RFC 4954 §6|RFC 8314"},

@@ -3,6 +3,8 @@
 // and hostile input cannot trigger regex backtracking.
 #include "core/knowledge_base.hpp"
 
+#include <array>
+
 #include <vector>
 
 #include "core/enhanced_codes.hpp"
@@ -200,6 +202,51 @@ bool rule_matches(const Rule& rule, const Evidence& evidence) {
   return matches(rule, evidence, haystack_of(evidence));
 }
 
+namespace {
+
+// Each placeholder with the phrase that stands in when the evidence lacks the fact.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kPlaceholders{{
+    {"address", "(not known)"},
+    {"ptr", "its PTR name"},
+    {"zones", "a blocklist"},
+    {"protocols", "POP3/IMAP"},
+    {"host", "The server"},
+}};
+
+constexpr auto kPlaceholderNames = [] {
+  std::array<std::string_view, kPlaceholders.size()> names{};
+  for (std::size_t i = 0; i < kPlaceholders.size(); ++i) names[i] = kPlaceholders[i].first;
+  return names;
+}();
+
+std::string fact_or_neutral(std::string_view name, const Evidence& ev) {
+  for (const auto& [n, value] : ev.facts)
+    if (n == name) return value;
+  for (const auto& [n, neutral] : kPlaceholders)
+    if (n == name) return std::string{neutral};
+  return "this";
+}
+
+}  // namespace
+
+std::span<const std::string_view> placeholder_names() {
+  return kPlaceholderNames;
+}
+
+std::string fill_placeholders(std::string_view text, const Evidence& ev) {
+  std::string out;
+  while (!text.empty()) {
+    auto open = text.find('{');
+    auto close = open == std::string_view::npos ? open : text.find('}', open);
+    if (close == std::string_view::npos) break;
+    out += text.substr(0, open);
+    out += fact_or_neutral(text.substr(open + 1, close - open - 1), ev);
+    text.remove_prefix(close + 1);
+  }
+  out += text;
+  return out;
+}
+
 Diagnosis diagnose(const Evidence& ev) {
   std::string haystack = haystack_of(ev);
   for (const Rule& rule : rules()) {
@@ -208,8 +255,8 @@ Diagnosis diagnose(const Evidence& ev) {
     d.category = rule.category;
     d.permanent = permanent_for(rule.permanence, ev);
     d.stage = ev.stage;
-    d.cause = std::string{rule.cause};
-    d.fix = std::string{rule.fix};
+    d.cause = fill_placeholders(rule.cause, ev);
+    d.fix = fill_placeholders(rule.fix, ev);
     d.refs = split_refs(rule.refs);
     d.rule = std::string{rule.id};
     if (ev.reply) {

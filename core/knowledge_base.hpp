@@ -22,6 +22,8 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 #include "core/diagnosis.hpp"
 #include "core/error.hpp"
@@ -50,7 +52,22 @@ struct Evidence {
   // A probe's own conclusion that no reply carries (STARTTLS not offered, open relay): matched
   // exactly by rules with the same `finding`.
   Finding finding = Finding::none;
+  // What the probe knows that the diagnosis should name (our address, the zones that list it):
+  // each fills the `{name}` placeholder in the winning rule's cause and fix. Names are from
+  // placeholder_names().
+  std::vector<std::pair<std::string, std::string>> facts;
+
+  void add_fact(std::string name, std::string value) {
+    facts.emplace_back(std::move(name), std::move(value));
+  }
 };
+
+// The placeholders rules may use in cause and fix. One a rule uses that the evidence does not
+// fill reads as a neutral phrase ("your address") so the sentence still stands.
+std::span<const std::string_view> placeholder_names();
+
+// `text` with each `{name}` replaced by the evidence's fact of that name, or its neutral phrase.
+std::string fill_placeholders(std::string_view text, const Evidence& evidence);
 
 // Whether a rule's diagnosis is permanent: taken from the reply code when there is one (5xx
 // permanent, 4xx not), otherwise from the rule.

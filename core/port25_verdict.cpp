@@ -10,35 +10,21 @@
 namespace smtpdoctor {
 namespace {
 
-constexpr std::string_view kBlockedCause =
-    "Outbound port 25 is blocked by your network: connections to port 25 are silently dropped "
-    "while other ports get through.";
-constexpr std::string_view kBlockedFix =
-    "Use 587 with STARTTLS or 465 (implicit TLS) with your provider's submission server; to run "
-    "a server that sends on 25, ask your ISP or hosting provider to lift the block.";
-
-Diagnosis blocked_diagnosis(const std::string& evidence) {
+Diagnosis blocked_diagnosis() {
   Evidence ev;
   ev.stage = Stage::connect;
   ev.socket_error = std::make_error_code(std::errc::timed_out);
-  ev.text = evidence;
-  Diagnosis d = diagnose(ev);  // the port_blocked rule: its refs and permanence
-  d.category = Category::port_blocked;
-  d.cause = std::string(kBlockedCause);
-  d.fix = std::string(kBlockedFix);
-  d.rule = "port25-blocked";
-  return d;
+  ev.finding = Finding::port25_blocked;
+  return diagnose(ev);
 }
 
 Diagnosis refused_diagnosis(const std::string& host) {
   Evidence ev;
   ev.stage = Stage::connect;
   ev.socket_error = std::make_error_code(std::errc::connection_refused);
-  Diagnosis d = diagnose(ev);
-  d.category = Category::connection_refused;
-  d.cause = host + " is not listening on port 25: it answered the connection with a reset.";
-  d.rule = "port25-refused";
-  return d;
+  ev.finding = Finding::port25_refused;
+  ev.add_fact("host", host);
+  return diagnose(ev);
 }
 
 std::string ports_that_connected(const std::vector<PortAttempt>& attempts,
@@ -95,8 +81,7 @@ std::vector<Port25Verdict> port25_verdicts(const Port25Evidence& evidence) {
       if (!others.empty()) {
         std::string line = "port 25 on " + attempt.host + " timed out while " + others +
                            " on the same host connected";
-        blocked =
-            Port25Verdict{Port25Finding::blocked, attempt.host, line, blocked_diagnosis(line)};
+        blocked = Port25Verdict{Port25Finding::blocked, attempt.host, line, blocked_diagnosis()};
       }
     }
   }
@@ -117,7 +102,7 @@ std::vector<Port25Verdict> port25_verdicts(const Port25Evidence& evidence) {
       line += (i ? ", " : "") + evidence.reference[i].host;
     line += ") while the internet probe connected";
     if (target_25_timed_out) line += "; the target's port 25 timed out too";
-    blocked = Port25Verdict{Port25Finding::blocked, "", line, blocked_diagnosis(line)};
+    blocked = Port25Verdict{Port25Finding::blocked, "", line, blocked_diagnosis()};
   }
   if (blocked) verdicts.insert(verdicts.begin(), std::move(*blocked));
   return verdicts;

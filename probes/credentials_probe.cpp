@@ -38,17 +38,8 @@ CredentialsVerdict credentials_verdict(const CredentialsEvidence& evidence) {
       evidence.relay_accepted_after_pop.value_or(false)) {
     Evidence ev;
     ev.stage = Stage::rcpt;
-    ev.text = "relay access denied";
+    ev.finding = Finding::pop_before_smtp;
     Diagnosis d = diagnose(ev);
-    d.category = Category::relay_denied;
-    d.permanent = false;
-    d.rule = "pop-before-smtp";
-    d.cause =
-        "This server uses POP-before-SMTP: it relays mail from your address only for a while "
-        "after a POP3 login from it, and refuses it otherwise.";
-    d.fix =
-        "Check mail (POP3) right before sending, or better, switch the mail app to SMTP AUTH on "
-        "587 with STARTTLS if the provider offers it.";
     verdict.finding = CredentialsFinding::pop_before_smtp;
     verdict.status = ProbeStatus::warn;
     verdict.summary = "relaying was refused until a POP3 login, then allowed (POP-before-SMTP)";
@@ -76,27 +67,19 @@ CredentialsVerdict credentials_verdict(const CredentialsEvidence& evidence) {
     Evidence ev;
     ev.stage = Stage::auth;
     ev.other_protocol_login_ok = true;
+    ev.add_fact("protocols", accepted);
     verdict.finding = CredentialsFinding::differ_from_pop;
     verdict.status = ProbeStatus::fail;
     verdict.summary = "SMTP AUTH refused the credentials that " + accepted + " accepted";
-    Diagnosis d = diagnose(ev);
-    d.cause = "The same user name and password log in to " + accepted +
-              " but SMTP AUTH refuses them: the provider wants separate SMTP credentials, has "
-              "SMTP AUTH disabled for this mailbox, or needs an app password for sending.";
-    verdict.diagnosis = std::move(d);
+    verdict.diagnosis = diagnose(ev);
     return verdict;
   }
   if (!refused.empty()) {
     Evidence ev;
     ev.stage = Stage::auth;
-    ev.text = "authentication failed";
+    ev.finding = Finding::credentials_both_rejected;
+    ev.add_fact("protocols", refused);
     Diagnosis d = diagnose(ev);
-    d.category = Category::auth_failed;
-    d.cause = "SMTP AUTH and " + refused +
-              " both refuse the user name and password: they are wrong, not an SMTP setting.";
-    d.fix =
-        "Check the user name and password; try the full e-mail address as the user name; if "
-        "the account uses two-factor sign-in, create an app password.";
     verdict.finding = CredentialsFinding::both_rejected;
     verdict.status = ProbeStatus::fail;
     verdict.summary = "SMTP AUTH and " + refused + " both refused the credentials";

@@ -130,26 +130,17 @@ asio::awaitable<EgressProbeOutcome> run_egress_probe(Resolver& resolver,
     result.status = ProbeStatus::warn;
     summary += " has no PTR";
     Evidence ev;
-    ev.text = "reverse dns";
-    Diagnosis d = diagnose(ev);
-    d.category = Category::reverse_dns;
-    d.cause = "Your address " + options.address +
-              " has no PTR (reverse DNS) record: many receivers refuse or junk mail from such "
-              "addresses.";
-    d.rule = "egress-no-ptr";
-    result.diagnoses.push_back(std::move(d));
+    ev.finding = Finding::egress_no_ptr;
+    ev.add_fact("address", options.address);
+    result.diagnoses.push_back(diagnose(ev));
   } else if (!f.forward_confirmed) {
     result.status = ProbeStatus::warn;
     summary += " has PTR " + f.ptr_names.front() + ", which does not resolve back to it";
     Evidence ev;
-    ev.text = "reverse dns";
-    Diagnosis d = diagnose(ev);
-    d.category = Category::reverse_dns;
-    d.cause = "The PTR of your address " + options.address + " (" + f.ptr_names.front() +
-              ") does not resolve back to it: receivers that require forward-confirmed reverse "
-              "DNS will distrust your mail.";
-    d.rule = "egress-ptr-not-confirmed";
-    result.diagnoses.push_back(std::move(d));
+    ev.finding = Finding::egress_ptr_not_confirmed;
+    ev.add_fact("address", options.address);
+    ev.add_fact("ptr", f.ptr_names.front());
+    result.diagnoses.push_back(diagnose(ev));
   } else {
     summary += " (PTR " + f.ptr_names.front() + ", confirmed)";
   }
@@ -159,17 +150,10 @@ asio::awaitable<EgressProbeOutcome> run_egress_probe(Resolver& resolver,
     for (const auto& z : listed_on) zones += (zones.empty() ? "" : ", ") + z;
     summary += "; listed on " + zones;
     Evidence ev;
-    ev.text = "listed on dnsbl";
-    Diagnosis d = diagnose(ev);
-    d.category = Category::blocklisted;
-    d.cause = "Your address " + options.address + " is listed on " + zones +
-              ": receivers that use these lists will reject your mail.";
-    d.fix =
-        "Find out why on the list's lookup page, fix the cause (an infected machine, an open "
-        "relay, a dynamic address), then request delisting; or send through your "
-        "provider's submission server (587).";
-    d.rule = "egress-blocklisted";
-    result.diagnoses.push_back(std::move(d));
+    ev.finding = Finding::egress_blocklisted;
+    ev.add_fact("address", options.address);
+    ev.add_fact("zones", zones);
+    result.diagnoses.push_back(diagnose(ev));
   } else if (!f.dnsbl.empty()) {
     summary += "; not listed on " + std::to_string(clean) + " of " +
                std::to_string(f.dnsbl.size()) + " blocklists";

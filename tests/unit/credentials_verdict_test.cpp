@@ -23,6 +23,8 @@ TEST_CASE("SMTP refusing what POP3 accepts is credentials_differ_from_pop") {
   REQUIRE(v.diagnosis);
   CHECK(v.diagnosis->category == Category::credentials_differ_from_pop);
   CHECK(v.diagnosis->cause.find("app password") != std::string::npos);
+  CHECK(v.diagnosis->cause.find("log in to POP3 but SMTP AUTH refuses") != std::string::npos);
+  CHECK(v.diagnosis->rule == "pop-login-ok-smtp-auth-failed");
   CHECK(v.summary == "SMTP AUTH refused the credentials that POP3 accepted");
 }
 
@@ -46,6 +48,8 @@ TEST_CASE("SMTP and POP3 both refusing means the password is wrong: auth_failed"
   REQUIRE(v.diagnosis);
   CHECK(v.diagnosis->category == Category::auth_failed);
   CHECK(v.diagnosis->fix.find("full e-mail address as the user name") != std::string::npos);
+  CHECK(v.diagnosis->cause.find("SMTP AUTH and POP3 and IMAP both refuse") != std::string::npos);
+  CHECK(v.diagnosis->rule == "credentials-both-rejected");
   CHECK(v.summary == "SMTP AUTH and POP3 and IMAP both refused the credentials");
 }
 
@@ -78,6 +82,9 @@ TEST_CASE("relay refused before a POP3 login and allowed after it is POP-before-
   CHECK(v.finding == CredentialsFinding::pop_before_smtp);
   REQUIRE(v.diagnosis);
   CHECK(v.diagnosis->cause.find("POP-before-SMTP") != std::string::npos);
+  CHECK(v.diagnosis->category == Category::relay_denied);
+  CHECK_FALSE(v.diagnosis->permanent);
+  CHECK(v.diagnosis->rule == "pop-before-smtp");
   e.relay_accepted_after_pop = false;
   CHECK(credentials_verdict(e).finding != CredentialsFinding::pop_before_smtp);
 }

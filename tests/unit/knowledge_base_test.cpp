@@ -289,3 +289,61 @@ TEST_CASE("a port that answers HTTP or SSH is told apart from a broken SMTP serv
   CHECK(protocol_error("malformed reply: reply line exceeds 4096 octets").rule ==
         "protocol-malformed-reply");
 }
+
+TEST_CASE("our address without reverse DNS is named in the diagnosis") {
+  Evidence ev;
+  ev.finding = Finding::egress_no_ptr;
+  ev.add_fact("address", "198.51.100.7");
+  Diagnosis d = diagnose(ev);
+  CHECK(d.category == Category::reverse_dns);
+  CHECK(d.rule == "egress-no-ptr");
+  CHECK(d.cause ==
+        "Your address 198.51.100.7 has no PTR (reverse DNS) record: many receivers refuse or "
+        "junk mail from such addresses.");
+}
+
+TEST_CASE("a blocklisted address names the address and the zones") {
+  Evidence ev;
+  ev.finding = Finding::egress_blocklisted;
+  ev.add_fact("address", "198.51.100.7");
+  ev.add_fact("zones", "zen.example, bl.example");
+  Diagnosis d = diagnose(ev);
+  CHECK(d.category == Category::blocklisted);
+  CHECK(d.rule == "egress-blocklisted");
+  CHECK(d.cause.find("198.51.100.7 is listed on zen.example, bl.example") != std::string::npos);
+
+  Evidence ptr;
+  ptr.finding = Finding::egress_ptr_not_confirmed;
+  ptr.add_fact("address", "198.51.100.7");
+  ptr.add_fact("ptr", "host.example");
+  CHECK(diagnose(ptr).cause.find("198.51.100.7 (host.example) does not resolve back") !=
+        std::string::npos);
+}
+
+TEST_CASE("a placeholder the evidence does not fill reads as a neutral phrase") {
+  Evidence ev;
+  ev.finding = Finding::egress_no_ptr;
+  Diagnosis d = diagnose(ev);
+  CHECK(d.cause.find("Your address your address") == std::string::npos);
+  CHECK(d.cause.find('{') == std::string::npos);
+  CHECK(fill_placeholders("{nonsense} and {host}", ev) == "this and The server");
+}
+
+TEST_CASE("every placeholder in the rule table is a known one") {
+  auto known = [](std::string_view name) {
+    for (std::string_view n : placeholder_names())
+      if (n == name) return true;
+    return false;
+  };
+  for (const Rule& r : rules()) {
+    for (std::string_view text : {r.cause, r.fix}) {
+      for (auto open = text.find('{'); open != std::string_view::npos;
+           open = text.find('{', open + 1)) {
+        auto close = text.find('}', open);
+        CAPTURE(r.id);
+        REQUIRE(close != std::string_view::npos);
+        CHECK(known(text.substr(open + 1, close - open - 1)));
+      }
+    }
+  }
+}

@@ -22,6 +22,8 @@ TEST_CASE("25 timing out while 587 connects on the same host means our network b
   CHECK(v[0].diagnosis.cause.find("Outbound port 25 is blocked by your network") !=
         std::string::npos);
   CHECK(v[0].diagnosis.fix.find("587 with STARTTLS or 465") != std::string::npos);
+  CHECK(v[0].diagnosis.rule == "port25-blocked");
+  CHECK(v[0].diagnosis.permanent);
   CHECK(v[0].evidence ==
         "port 25 on mx.example.org timed out while 587 on the same host "
         "connected");
@@ -56,7 +58,9 @@ TEST_CASE("a refused 25 means the host is not listening there: connection_refuse
   CHECK(v[0].finding == Port25Finding::refused);
   CHECK(v[0].host == "h");
   CHECK(v[0].diagnosis.category == Category::connection_refused);
-  CHECK(v[0].diagnosis.cause.find("not listening on port 25") != std::string::npos);
+  CHECK(v[0].diagnosis.cause ==
+        "h is not listening on port 25: it answered the connection with a reset.");
+  CHECK(v[0].diagnosis.rule == "port25-refused");
 }
 
 TEST_CASE("25 timing out on every reference MX while the internet works means a block") {
