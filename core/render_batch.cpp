@@ -38,19 +38,6 @@ int nagios_rank(int state) {
   }
 }
 
-std::string_view nagios_state_name(int state) {
-  switch (state) {
-    case kNagiosOk:
-      return "OK";
-    case kNagiosWarning:
-      return "WARNING";
-    case kNagiosCritical:
-      return "CRITICAL";
-    default:
-      return "UNKNOWN";
-  }
-}
-
 std::string perf_target(const std::string& target) {
   std::string out;
   for (char c : target)

@@ -13,19 +13,6 @@ namespace {
 // How many problems the status line names before "and N more": monitoring UIs show one line.
 constexpr std::size_t kMaxNamedProblems = 3;
 
-std::string_view state_name(int state) {
-  switch (state) {
-    case kNagiosOk:
-      return "OK";
-    case kNagiosWarning:
-      return "WARNING";
-    case kNagiosCritical:
-      return "CRITICAL";
-    default:
-      return "UNKNOWN";
-  }
-}
-
 // The plugin output is one line, and '|' starts the performance data.
 std::string plugin_text(std::string_view text) {
   std::string out = printable_line(text);
@@ -103,6 +90,19 @@ std::string problem_text(const Report& report, ProbeStatus wanted) {
 
 }  // namespace
 
+std::string_view nagios_state_name(int state) {
+  switch (state) {
+    case kNagiosOk:
+      return "OK";
+    case kNagiosWarning:
+      return "WARNING";
+    case kNagiosCritical:
+      return "CRITICAL";
+    default:
+      return "UNKNOWN";
+  }
+}
+
 int nagios_exit_code(const Report& report) {
   switch (compute_verdict(report)) {
     case Verdict::ok:
@@ -139,7 +139,7 @@ std::string render_nagios(const Report& report) {
   } else {
     text = report.target + ": " + tally;
   }
-  return "SMTP " + std::string(state_name(state)) + " - " + plugin_text(text) + " | " +
+  return "SMTP " + std::string(nagios_state_name(state)) + " - " + plugin_text(text) + " | " +
          perfdata(report) + "\n";
 }
 

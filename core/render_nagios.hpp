@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/report.hpp"
 
@@ -23,6 +24,9 @@ enum NagiosState : int {
 // OK / WARNING / CRITICAL from the verdict; with options.strict a warning is CRITICAL; a run
 // that could not run, was interrupted or checked nothing is UNKNOWN.
 int nagios_exit_code(const Report& report);
+
+// "OK", "WARNING", "CRITICAL", "UNKNOWN".
+std::string_view nagios_state_name(int state);
 
 // One line, newline-terminated: "SMTP <STATE> - <text> | <perfdata>".
 std::string render_nagios(const Report& report);
