@@ -18,6 +18,7 @@
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
 #include "core/exit_code.hpp"
+#include "core/render_json.hpp"
 #include "core/smtp_server.hpp"
 
 namespace smtpdoctor::cli {
@@ -159,11 +160,8 @@ int run_serve(const ServeOptions& o, bool json) {
   auto bound = server.start();
   if (!bound) {
     if (json)
-      print_line(nlohmann::json{{"schema", "smtpdoctor.error/1"},
-                                {"error", "cannot_run"},
-                                {"message", bound.error().message},
-                                {"exit_code", int(kExitCannotRun)}}
-                     .dump());
+      print_line(error_document("cannot_run", bound.error().message, kExitCannotRun)
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     else
       std::cerr << "smtpdoctor serve: " << bound.error().message << "\n";
     return kExitCannotRun;

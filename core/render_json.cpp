@@ -161,6 +161,10 @@ std::string render_json(const Report& report) {
 }
 
 std::string error_json(std::string_view kind, std::string_view message, int exit_code) {
+  return dump(error_document(kind, message, exit_code));
+}
+
+Details error_document(std::string_view kind, std::string_view message, int exit_code) {
   Details j = Details::object();
   j["schema"] = kErrorSchema;
   j["tool"] = "smtpdoctor";
@@ -168,7 +172,7 @@ std::string error_json(std::string_view kind, std::string_view message, int exit
   j["error"] = kind;
   j["message"] = message;
   j["exit_code"] = exit_code;
-  return dump(j);
+  return j;
 }
 
 }  // namespace smtpdoctor

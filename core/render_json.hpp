@@ -30,6 +30,8 @@ Details transcript_entry_json(const TranscriptEntry& entry);
 // {"schema": "smtpdoctor.error/1", "tool": ..., "version": ..., "error": kind, "message": ...,
 //  "exit_code": n}. `kind` is a short word: "usage", "cannot_run", "interrupted".
 std::string error_json(std::string_view kind, std::string_view message, int exit_code);
+// The same document as a value, for writers of one JSON document per line (serve --json).
+Details error_document(std::string_view kind, std::string_view message, int exit_code);
 
 // "2026-11-22T21:46:20.123Z"
 std::string iso8601_utc(std::chrono::system_clock::time_point at);

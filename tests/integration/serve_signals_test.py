@@ -2,6 +2,7 @@
 """`smtpdoctor serve` as a process: SIGTERM and SIGINT stop it with exit 0 (a transaction in
 flight still completes), bad flags exit 2 with one clear line, and a port already taken exits 3."""
 
+import json
 import os
 import signal
 import smtplib
@@ -57,6 +58,27 @@ class ServeAsAProcess(unittest.TestCase):
             taken.close()
         self.assertEqual(run.returncode, 3)
         self.assertIn("cannot listen on 127.0.0.1:", run.stderr)
+
+    def test_a_port_in_use_cannot_run_in_json_with_tool_and_version(self):
+        taken = socket.socket()
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        try:
+            run = subprocess.run(
+                [SMTPDOCTOR, "serve", "--json", "--port", str(taken.getsockname()[1])],
+                capture_output=True, text=True, timeout=30)
+        finally:
+            taken.close()
+        self.assertEqual(run.returncode, 3)
+        lines = run.stdout.splitlines()
+        self.assertEqual(len(lines), 1, run.stdout)  # one JSON document per line, as serve's events
+        error = json.loads(lines[0])
+        self.assertEqual(error["schema"], "smtpdoctor.error/1")
+        self.assertEqual(error["tool"], "smtpdoctor")
+        self.assertTrue(error["version"])
+        self.assertEqual(error["error"], "cannot_run")
+        self.assertIn("cannot listen on 127.0.0.1:", error["message"])
+        self.assertEqual(error["exit_code"], 3)
 
     def test_faults_from_the_command_line_reach_clients(self):
         with Serve("--fault", "greylist=rcpt", "--fault", "tarpit=50ms", store=False) as server:
