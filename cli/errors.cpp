@@ -5,8 +5,8 @@
 #include <iostream>
 #include <string_view>
 
-#include "core/exit_code.hpp"
-#include "core/render_json.hpp"
+#include "core/base/exit_code.hpp"
+#include "core/report/render_json.hpp"
 
 namespace smtpdoctor::cli {
 namespace {

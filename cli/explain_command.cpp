@@ -1,5 +1,5 @@
 // `smtpdoctor explain TEXT…` / `explain -`: explain a pasted SMTP reply, bounce, log line or
-// client error. Parsing and diagnosis live in core/explain.hpp; this file reads the input
+// client error. Parsing and diagnosis live in core/diagnosis/explain.hpp; this file reads the input
 // (bounded), and prints the findings for people or as JSON (schema smtpdoctor.explain/1).
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -9,9 +9,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
-#include "core/enhanced_codes.hpp"
-#include "core/exit_code.hpp"
-#include "core/explain.hpp"
+#include "core/diagnosis/enhanced_codes.hpp"
+#include "core/base/exit_code.hpp"
+#include "core/diagnosis/explain.hpp"
 
 namespace smtpdoctor::cli {
 namespace {

@@ -10,8 +10,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
-#include "core/exit_code.hpp"
-#include "core/version.hpp"
+#include "core/base/exit_code.hpp"
+#include "core/base/version.hpp"
 
 namespace {
 

@@ -18,9 +18,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
-#include "core/exit_code.hpp"
-#include "core/self_signed.hpp"
-#include "core/smtp_server.hpp"
+#include "core/base/exit_code.hpp"
+#include "core/server/self_signed.hpp"
+#include "core/server/smtp_server.hpp"
 #include "probes/check_output.hpp"
 
 namespace smtpdoctor::cli {

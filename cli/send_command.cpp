@@ -1,6 +1,6 @@
 // `smtpdoctor send`: one real test message through the embedded client, with swaks' option names.
 //
-// This file only turns flags into a SendRequest (core/send_flow.hpp), runs it, and prints the
+// This file only turns flags into a SendRequest (core/smtp/send_flow.hpp), runs it, and prints the
 // outcome. Exit codes: 0 accepted, 1 the server refused (or failed a check we insisted on: TLS,
 // AUTH), 2 bad flags, 3 could not connect or run.
 #include <unistd.h>
@@ -20,11 +20,11 @@
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
 #include "cli/password.hpp"
-#include "core/address.hpp"
-#include "core/exit_code.hpp"
-#include "core/send_flow.hpp"
-#include "core/target.hpp"
-#include "core/test_message.hpp"
+#include "core/smtp/address.hpp"
+#include "core/base/exit_code.hpp"
+#include "core/smtp/send_flow.hpp"
+#include "core/base/target.hpp"
+#include "core/smtp/test_message.hpp"
 
 namespace smtpdoctor::cli {
 namespace {

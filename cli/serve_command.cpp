@@ -1,4 +1,4 @@
-// `smtpdoctor serve`: the loopback test SMTP server (core/smtp_server.hpp) as a command.
+// `smtpdoctor serve`: the loopback test SMTP server (core/server/smtp_server.hpp) as a command.
 //
 // This file turns flags into ServerOptions, starts the server, prints what it hears, and stops
 // on SIGINT/SIGTERM: stop accepting, let transactions in flight finish within --grace, exit 0.
@@ -17,9 +17,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
-#include "core/exit_code.hpp"
-#include "core/render_json.hpp"
-#include "core/smtp_server.hpp"
+#include "core/base/exit_code.hpp"
+#include "core/report/render_json.hpp"
+#include "core/server/smtp_server.hpp"
 
 namespace smtpdoctor::cli {
 namespace {

@@ -24,7 +24,12 @@ function(_smtpdoctor_links_asio target out)
 endfunction()
 
 function(smtpdoctor_reuse_asio_pch)
-  set(dirs core probes cli)
+  set(dirs probes cli)
+  get_property(core_dirs DIRECTORY ${PROJECT_SOURCE_DIR}/core PROPERTY SUBDIRECTORIES)
+  foreach(dir IN LISTS core_dirs)
+    file(RELATIVE_PATH dir ${PROJECT_SOURCE_DIR} ${dir})
+    list(APPEND dirs ${dir})
+  endforeach()
   if(SMTPDOCTOR_TESTS)
     list(APPEND dirs tests)  # only added to the build when the tests are
   endif()

@@ -31,7 +31,7 @@ endif()
 smtpdoctor_require(ASIO_FOUND "standalone Asio" libasio-dev)
 add_library(asio_headers INTERFACE)
 target_include_directories(asio_headers SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
-# Asio is compiled once, in core/asio_impl.cpp, instead of in every translation unit.
+# Asio is compiled once, in core/net/asio_impl.cpp, instead of in every translation unit.
 target_compile_definitions(asio_headers INTERFACE ASIO_SEPARATE_COMPILATION ASIO_NO_DEPRECATED)
 target_link_libraries(asio_headers INTERFACE Threads::Threads OpenSSL::SSL OpenSSL::Crypto)
 # g++ 12 reports Asio's coroutine frame allocator as mismatched new/delete when optimising: a

@@ -3,8 +3,8 @@
 #include <asio/awaitable.hpp>
 #include <sstream>
 
-#include "core/concurrently.hpp"
-#include "core/target.hpp"
+#include "core/net/concurrently.hpp"
+#include "core/base/target.hpp"
 #include "probes/check_pipeline.hpp"
 #include "probes/port_session.hpp"
 

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/report.hpp"
+#include "core/report/report.hpp"
 #include "probes/check_options.hpp"
 
 namespace smtpdoctor {

@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "core/limits.hpp"
-#include "core/probe_id.hpp"
-#include "core/smtp_client.hpp"
-#include "core/stage.hpp"
-#include "core/target.hpp"
+#include "core/base/limits.hpp"
+#include "core/report/probe_id.hpp"
+#include "core/smtp/smtp_client.hpp"
+#include "core/base/stage.hpp"
+#include "core/base/target.hpp"
 #include "probes/mail_path_options.hpp"
 
 namespace smtpdoctor {

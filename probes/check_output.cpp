@@ -4,14 +4,14 @@
 
 #include <iostream>
 
-#include "core/exit_code.hpp"
-#include "core/progress.hpp"
-#include "core/render_batch.hpp"
-#include "core/render_human.hpp"
-#include "core/render_json.hpp"
-#include "core/render_nagios.hpp"
-#include "core/render_openmetrics.hpp"
-#include "core/terminal.hpp"
+#include "core/base/exit_code.hpp"
+#include "core/report/progress.hpp"
+#include "core/report/render_batch.hpp"
+#include "core/report/render_human.hpp"
+#include "core/report/render_json.hpp"
+#include "core/report/render_nagios.hpp"
+#include "core/report/render_openmetrics.hpp"
+#include "core/report/terminal.hpp"
 #include "probes/check_batch.hpp"
 #include "probes/check_pipeline.hpp"
 

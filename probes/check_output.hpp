@@ -3,8 +3,8 @@
 // `selftest`.
 #pragma once
 
-#include "core/render.hpp"
-#include "core/report.hpp"
+#include "core/report/render.hpp"
+#include "core/report/report.hpp"
 #include "probes/check_options.hpp"
 
 namespace smtpdoctor {

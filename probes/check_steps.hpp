@@ -6,7 +6,7 @@
 #include <asio/awaitable.hpp>
 #include <vector>
 
-#include "core/port25_verdict.hpp"
+#include "core/diagnosis/port25_verdict.hpp"
 #include "probes/check_run.hpp"
 #include "probes/credentials_probe.hpp"
 

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <asio/this_coro.hpp>
 
-#include "core/concurrently.hpp"
-#include "core/knowledge_base.hpp"
-#include "core/target.hpp"
+#include "core/net/concurrently.hpp"
+#include "core/diagnosis/knowledge_base.hpp"
+#include "core/base/target.hpp"
 
 namespace smtpdoctor {
 namespace {

@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
-#include "core/mail_login_client.hpp"
-#include "core/report.hpp"
-#include "core/smtp_client.hpp"
+#include "core/mailbox/mail_login_client.hpp"
+#include "core/report/report.hpp"
+#include "core/smtp/smtp_client.hpp"
 #include "probes/mail_path_options.hpp"
 
 namespace smtpdoctor {

@@ -6,10 +6,10 @@
 #include <array>
 #include <chrono>
 
-#include "core/concurrently.hpp"
-#include "core/knowledge_base.hpp"
-#include "core/mail_auth_records.hpp"
-#include "core/target.hpp"
+#include "core/net/concurrently.hpp"
+#include "core/diagnosis/knowledge_base.hpp"
+#include "core/dns/mail_auth_records.hpp"
+#include "core/base/target.hpp"
 
 namespace smtpdoctor {
 namespace {

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "core/report.hpp"
-#include "core/resolver.hpp"
+#include "core/report/report.hpp"
+#include "core/dns/resolver.hpp"
 
 namespace smtpdoctor {
 

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "core/egress_identity.hpp"
-#include "core/report.hpp"
-#include "core/resolver.hpp"
+#include "core/diagnosis/egress_identity.hpp"
+#include "core/report/report.hpp"
+#include "core/dns/resolver.hpp"
 
 namespace smtpdoctor {
 

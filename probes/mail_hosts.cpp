@@ -4,7 +4,7 @@
 // is walked, resolved by the SMTP client.
 #include <asio/awaitable.hpp>
 
-#include "core/resolver.hpp"
+#include "core/dns/resolver.hpp"
 #include "probes/check_steps.hpp"
 #include "probes/dns_probe.hpp"
 #include "probes/internet_probe.hpp"

@@ -6,10 +6,10 @@
 #include <map>
 #include <set>
 
-#include "core/egress_identity.hpp"
-#include "core/knowledge_base.hpp"
-#include "core/resolver.hpp"
-#include "core/tcp_reach.hpp"
+#include "core/diagnosis/egress_identity.hpp"
+#include "core/diagnosis/knowledge_base.hpp"
+#include "core/dns/resolver.hpp"
+#include "core/net/tcp_reach.hpp"
 #include "probes/check_steps.hpp"
 #include "probes/egress_probe.hpp"
 #include "probes/name_consistency.hpp"

@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/dns_name.hpp"
-#include "core/error.hpp"
-#include "core/mail_protocol.hpp"
+#include "core/dns/dns_name.hpp"
+#include "core/base/error.hpp"
+#include "core/mailbox/mail_protocol.hpp"
 
 namespace smtpdoctor {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/ascii.hpp"
+#include "core/base/ascii.hpp"
 
 namespace smtpdoctor {
 namespace {

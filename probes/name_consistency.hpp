@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/report.hpp"
+#include "core/report/report.hpp"
 
 namespace smtpdoctor {
 

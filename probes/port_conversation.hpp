@@ -10,7 +10,7 @@
 #include <optional>
 #include <vector>
 
-#include "core/report.hpp"
+#include "core/report/report.hpp"
 #include "probes/check_options.hpp"
 #include "probes/port_session.hpp"
 

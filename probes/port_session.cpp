@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/knowledge_base.hpp"
+#include "core/diagnosis/knowledge_base.hpp"
 #include "probes/probes.hpp"
 
 namespace smtpdoctor {

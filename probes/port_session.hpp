@@ -1,6 +1,6 @@
 // What the probes of one port share: the plan (which host and port, what role), the one
 // SmtpClient the conversation runs on, and what each probe learned for the ones after it.
-// RunControl (core/run_control.hpp) is the run-wide switch that --deadline and SIGINT pull.
+// RunControl (core/base/run_control.hpp) is the run-wide switch that --deadline and SIGINT pull.
 #pragma once
 
 #include <chrono>
@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "core/finding.hpp"
-#include "core/port25_verdict.hpp"
-#include "core/report.hpp"
-#include "core/run_control.hpp"
-#include "core/smtp_client.hpp"
+#include "core/diagnosis/finding.hpp"
+#include "core/diagnosis/port25_verdict.hpp"
+#include "core/report/report.hpp"
+#include "core/base/run_control.hpp"
+#include "core/smtp/smtp_client.hpp"
 #include "probes/check_options.hpp"
 #include "probes/session_findings.hpp"
 

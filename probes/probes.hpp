@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/report.hpp"
+#include "core/report/report.hpp"
 #include "probes/port_session.hpp"
 
 namespace smtpdoctor {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "core/target.hpp"
+#include "core/base/target.hpp"
 
 namespace smtpdoctor {
 namespace {

@@ -4,7 +4,7 @@
 // TLS handshake here; a failed handshake still means TCP worked, and the tls probe reports it.
 #include <asio/awaitable.hpp>
 
-#include "core/tcp_outcome.hpp"
+#include "core/net/tcp_outcome.hpp"
 #include "probes/probes.hpp"
 
 namespace smtpdoctor {

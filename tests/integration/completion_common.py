@@ -64,7 +64,7 @@ def description(text, option):
 
 
 def names_in_source(path, table):
-    """The string literals of a C++ name table, e.g. kNames in core/probe_id.cpp."""
+    """The string literals of a C++ name table, e.g. kNames in core/report/probe_id.cpp."""
     with open(os.path.join(SOURCE_DIR, path), encoding="utf-8") as f:
         source = f.read()
     body = re.search(table + r"(?:\[\])?\s*(?:=\s*)?\{(.*?)\};", source, re.S)
@@ -103,13 +103,13 @@ class Cli:
             assert "--help" in options and len(options) > 1, f"no options in {command} --help"
 
         # Probe ids: the one table the code parses --only/--skip with.
-        self.probes = names_in_source("core/probe_id.cpp", "kNames")
+        self.probes = names_in_source("core/report/probe_id.cpp", "kNames")
         # Stages for --quit-after, as check --help names them.
         quit_after = description(self.helps["check"], "--quit-after")
         self.stages = re.findall(r"\b[a-z]+\b", quit_after.split("stage:", 1)[1])
         assert "rcpt" in self.stages, quit_after
-        # AUTH mechanisms: those of the client (core/sasl.hpp) that each --auth help names.
-        client = names_in_source("core/sasl.hpp", "kClientMechanisms")
+        # AUTH mechanisms: those of the client (core/smtp/sasl.hpp) that each --auth help names.
+        client = names_in_source("core/smtp/sasl.hpp", "kClientMechanisms")
         self.mechanisms = {}
         for command in ("check", "send"):
             text = description(self.helps[command], "--auth")

@@ -7,9 +7,9 @@ Runs `smtpdoctor <cmd> --help` for every subcommand the top-level help lists and
     description, the shape scdoc gives `*--opt* _ARG_` followed by a tab-indented paragraph), or
     the section documents one the subcommand does not have, or the page mentions a long option
     no command has;
-  - the entries of the page's PROBES section are not exactly the probe ids of core/probe_id.cpp
+  - the entries of the page's PROBES section are not exactly the probe ids of core/report/probe_id.cpp
     (which `check --only` must also list when it rejects an id), or the entries of DIAGNOSIS
-    CATEGORIES not exactly the category names of core/diagnosis.cpp;
+    CATEGORIES not exactly the category names of core/diagnosis/diagnosis.cpp;
   - bash, as a user would drive it, does not offer exactly that subcommand's long options after
     `--`, or offers options where an option's value is expected (or a value after a flag);
   - fish does not offer exactly those long options (when fish is installed);
@@ -187,7 +187,7 @@ def compare_entries(what, names, heading, body):
             fail(f"the man page's {heading} section documents {tag!r}, which is no {what}")
 
 
-probe_ids = name_table("core/probe_id.cpp", "kNames", r'"([a-z0-9_]+)"')
+probe_ids = name_table("core/report/probe_id.cpp", "kNames", r'"([a-z0-9_]+)"')
 compare_entries("probe id", probe_ids, "PROBES", section("SH", "PROBES"))
 # The report's probes[].id lists them again, in bold.
 report = section("SS", "smtpdoctor.report/1") or []
@@ -207,9 +207,9 @@ if result.returncode != 2 or not listed:
     fail(f"`smtpdoctor check --only nosuchprobe` exited {result.returncode} without listing the "
          f"probes: {result.stderr}{result.stdout}")
 elif listed.group(1).split(", ") != probe_ids:
-    fail(f"`check --only` lists the probes {listed.group(1)}, core/probe_id.cpp has {probe_ids}")
+    fail(f"`check --only` lists the probes {listed.group(1)}, core/report/probe_id.cpp has {probe_ids}")
 
-categories = name_table("core/diagnosis.cpp", "kCategoryNames",
+categories = name_table("core/diagnosis/diagnosis.cpp", "kCategoryNames",
                         r'\{Category::\w+,\s*"([a-z0-9_]+)"\}')
 compare_entries("diagnosis category", categories, "DIAGNOSIS CATEGORIES",
                 section("SH", "DIAGNOSIS CATEGORIES"))

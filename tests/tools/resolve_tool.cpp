@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "core/resolver.hpp"
+#include "core/dns/resolver.hpp"
 
 using namespace smtpdoctor;
 using json = nlohmann::json;

@@ -1,4 +1,4 @@
-#include "core/address.hpp"
+#include "core/smtp/address.hpp"
 
 #include <doctest/doctest.h>
 

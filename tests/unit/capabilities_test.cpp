@@ -1,4 +1,4 @@
-#include "core/capabilities.hpp"
+#include "core/smtp/capabilities.hpp"
 
 #include <doctest/doctest.h>
 

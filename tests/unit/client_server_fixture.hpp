@@ -1,7 +1,7 @@
 // The embedded client and the loopback test server in one process, on one io_context, on
 // 127.0.0.1 ephemeral ports: the server under its options, a client coroutine run against it,
 // then the server stopped and everything drained. The server's TLS identity is a self-signed
-// certificate made here (core/self_signed.hpp) and written to a private directory, so a test
+// certificate made here (core/server/self_signed.hpp) and written to a private directory, so a test
 // can hand the same PEM to the client as its CA file.
 #pragma once
 
@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
-#include "core/self_signed.hpp"
-#include "core/smtp_client.hpp"
-#include "core/smtp_server.hpp"
+#include "core/server/self_signed.hpp"
+#include "core/smtp/smtp_client.hpp"
+#include "core/server/smtp_server.hpp"
 
 namespace smtpdoctor::test {
 

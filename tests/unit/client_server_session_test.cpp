@@ -5,8 +5,8 @@
 #include <doctest/doctest.h>
 #include <openssl/x509_vfy.h>
 
-#include "core/sasl.hpp"
-#include "core/send_flow.hpp"
+#include "core/smtp/sasl.hpp"
+#include "core/smtp/send_flow.hpp"
 #include "tests/unit/client_server_fixture.hpp"
 
 using namespace smtpdoctor;

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "core/mail_login_client.hpp"
+#include "core/mailbox/mail_login_client.hpp"
 #include "probes/credentials_probe.hpp"
 #include "probes/internet_probe.hpp"
 #include "probes/name_consistency.hpp"

@@ -1,4 +1,4 @@
-#include "core/egress_identity.hpp"
+#include "core/diagnosis/egress_identity.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "core/explain.hpp"
+#include "core/diagnosis/explain.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,11 +1,11 @@
-#include "core/knowledge_base.hpp"
+#include "core/diagnosis/knowledge_base.hpp"
 
 #include <doctest/doctest.h>
 
 #include <set>
 #include <string>
 
-#include "core/enhanced_codes.hpp"
+#include "core/diagnosis/enhanced_codes.hpp"
 
 using namespace smtpdoctor;
 
@@ -190,7 +190,7 @@ TEST_CASE("diagnose(Error) for a probe's failed connect and a refused RCPT") {
 }
 
 namespace {
-// Stands in for core/dns_records.hpp's "dns" category, which lives in another library.
+// Stands in for core/dns/dns_records.hpp's "dns" category, which lives in another library.
 struct FakeDnsCategory : std::error_category {
   const char* name() const noexcept override { return "dns"; }
   std::string message(int) const override { return "the domain does not exist (NXDOMAIN)"; }

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <string>
 
-#include "core/mail_auth_records.hpp"
+#include "core/dns/mail_auth_records.hpp"
 
 using namespace smtpdoctor;
 

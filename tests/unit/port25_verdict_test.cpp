@@ -1,4 +1,4 @@
-#include "core/port25_verdict.hpp"
+#include "core/diagnosis/port25_verdict.hpp"
 
 #include <doctest/doctest.h>
 

@@ -9,7 +9,7 @@
 #include <asio/post.hpp>
 #include <thread>
 
-#include "core/smtp_server.hpp"
+#include "core/server/smtp_server.hpp"
 
 using namespace smtpdoctor;
 

@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/progress.hpp"
-#include "core/terminal.hpp"
+#include "core/report/progress.hpp"
+#include "core/report/terminal.hpp"
 
 using namespace smtpdoctor;
 

@@ -1,4 +1,4 @@
-#include "core/reply.hpp"
+#include "core/base/reply.hpp"
 
 #include <doctest/doctest.h>
 

@@ -8,12 +8,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/exit_code.hpp"
-#include "core/render.hpp"
-#include "core/render_human.hpp"
-#include "core/render_json.hpp"
-#include "core/render_nagios.hpp"
-#include "core/report.hpp"
+#include "core/base/exit_code.hpp"
+#include "core/report/render.hpp"
+#include "core/report/render_human.hpp"
+#include "core/report/render_json.hpp"
+#include "core/report/render_nagios.hpp"
+#include "core/report/report.hpp"
 
 using namespace smtpdoctor;
 using namespace std::chrono_literals;

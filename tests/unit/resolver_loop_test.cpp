@@ -14,7 +14,7 @@
 #include <chrono>
 #include <optional>
 
-#include "core/resolver.hpp"
+#include "core/dns/resolver.hpp"
 
 using namespace smtpdoctor;
 using namespace std::chrono_literals;

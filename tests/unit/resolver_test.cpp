@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "core/dns_name.hpp"
-#include "core/dns_parse.hpp"
-#include "core/dns_records.hpp"
+#include "core/dns/dns_name.hpp"
+#include "core/dns/dns_parse.hpp"
+#include "core/dns/dns_records.hpp"
 
 using namespace smtpdoctor;
 

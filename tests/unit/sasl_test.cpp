@@ -1,4 +1,4 @@
-#include "core/sasl.hpp"
+#include "core/smtp/sasl.hpp"
 
 #include <doctest/doctest.h>
 

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/smtp_server.hpp"
+#include "core/server/smtp_server.hpp"
 
 namespace smtpdoctor::test {
 

@@ -1,6 +1,6 @@
 // The embedded client against a scripted peer on loopback (tests/unit/client_fake_peer.hpp):
 // what goes over the wire, byte for byte, and what the caller is told.
-#include "core/smtp_client.hpp"
+#include "core/smtp/smtp_client.hpp"
 
 #include <doctest/doctest.h>
 #include <openssl/x509_vfy.h>
@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/send_flow.hpp"
+#include "core/smtp/send_flow.hpp"
 #include "tests/unit/client_fake_peer.hpp"
 
 using namespace smtpdoctor;

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/sasl.hpp"
+#include "core/smtp/sasl.hpp"
 #include "tests/unit/server_test_client.hpp"
 
 using namespace smtpdoctor;

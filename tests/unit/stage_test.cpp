@@ -1,4 +1,4 @@
-#include "core/stage.hpp"
+#include "core/base/stage.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "core/target.hpp"
+#include "core/base/target.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 // The message `smtpdoctor send` builds: complete headers, and the user's headers winning.
-#include "core/test_message.hpp"
+#include "core/smtp/test_message.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
-// The pure parts of the TLS client (core/tls_client.hpp): which name a certificate is checked
+// The pure parts of the TLS client (core/net/tls_client.hpp): which name a certificate is checked
 // against, and how a failed verification or handshake is put into words.
-#include "core/tls_client.hpp"
+#include "core/net/tls_client.hpp"
 
 #include <doctest/doctest.h>
 #include <openssl/err.h>

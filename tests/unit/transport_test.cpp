@@ -1,5 +1,5 @@
 // The one transport under SMTP, POP3/IMAP and the reachability connects, against loopback peers.
-#include "core/transport.hpp"
+#include "core/net/transport.hpp"
 
 #include <doctest/doctest.h>
 
@@ -9,7 +9,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
-#include "core/line_connection.hpp"
+#include "core/mailbox/line_connection.hpp"
 #include "tests/unit/client_fake_peer.hpp"
 
 using namespace smtpdoctor;

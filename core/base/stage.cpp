@@ -1,0 +1,52 @@
+#include "core/base/stage.hpp"
+
+#include <array>
+#include <utility>
+
+namespace smtpdoctor {
+namespace {
+
+constexpr std::array<std::pair<Stage, std::string_view>, 14> kNames{{
+    {Stage::none, "none"},
+    {Stage::resolve, "resolve"},
+    {Stage::connect, "connect"},
+    {Stage::banner, "banner"},
+    {Stage::ehlo, "ehlo"},
+    {Stage::starttls, "starttls"},
+    {Stage::tls, "tls"},
+    {Stage::helo, "helo"},
+    {Stage::auth, "auth"},
+    {Stage::mail, "mail"},
+    {Stage::rcpt, "rcpt"},
+    {Stage::data, "data"},
+    {Stage::rset, "rset"},
+    {Stage::quit, "quit"},
+}};
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view stage_name(Stage stage) {
+  for (auto& [s, name] : kNames)
+    if (s == stage) return name;
+  return "none";
+}
+
+std::optional<Stage> stage_from_name(std::string_view name) {
+  for (auto& [s, n] : kNames)
+    if (iequals(n, name)) return s;
+  // swaks spells the first greeting "first-helo" and the post-TLS one "helo".
+  if (iequals(name, "first-helo") || iequals(name, "first-ehlo")) return Stage::ehlo;
+  if (iequals(name, "greeting")) return Stage::banner;
+  return std::nullopt;
+}
+
+}  // namespace smtpdoctor

@@ -1,0 +1,63 @@
+#include "core/base/transcript.hpp"
+
+namespace smtpdoctor {
+namespace {
+
+void add(std::vector<TranscriptEntry>& entries, Direction direction, Stage stage, bool in_tls,
+         std::string_view text) {
+  entries.push_back({std::chrono::system_clock::now(), direction, in_tls, stage, std::string(text)});
+}
+
+// Peer-controlled text goes to a terminal: control bytes (escape sequences could repaint the
+// screen or hide lines) are shown as \xNN instead. UTF-8 is left alone.
+void append_printable(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += ch;
+    }
+  }
+}
+
+}  // namespace
+
+void Transcript::sent(Stage stage, bool in_tls, std::string_view line) {
+  add(entries_, Direction::sent, stage, in_tls, line);
+}
+void Transcript::received(Stage stage, bool in_tls, std::string_view line) {
+  add(entries_, Direction::received, stage, in_tls, line);
+}
+void Transcript::error(Stage stage, std::string_view message) {
+  add(entries_, Direction::error, stage, false, message);
+}
+void Transcript::info(Stage stage, std::string_view message) {
+  add(entries_, Direction::info, stage, false, message);
+}
+
+std::string_view transcript_glyph(const TranscriptEntry& entry) {
+  switch (entry.direction) {
+    case Direction::sent: return entry.in_tls ? " ~>" : " ->";
+    case Direction::received: return entry.in_tls ? "<~ " : "<- ";
+    case Direction::error: return "***";
+    case Direction::info: return "===";
+  }
+  return "   ";
+}
+
+std::string Transcript::render() const {
+  std::string out;
+  for (const auto& e : entries_) {
+    out += transcript_glyph(e);
+    out += ' ';
+    append_printable(out, e.text);
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace smtpdoctor

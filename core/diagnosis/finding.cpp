@@ -1,0 +1,56 @@
+#include "core/diagnosis/finding.hpp"
+
+#include <array>
+#include <utility>
+
+namespace smtpdoctor {
+namespace {
+
+constexpr std::array<std::pair<Finding, std::string_view>, 19> kNames{{
+    {Finding::none, "none"},
+    {Finding::open_relay, "open-relay"},
+    {Finding::starttls_not_offered, "starttls-not-offered"},
+    {Finding::tls_version_too_old, "tls-version-too-old"},
+    {Finding::starttls_stripping, "starttls-stripping"},
+    {Finding::middlebox_masked_greeting, "middlebox-masked-greeting"},
+    {Finding::middlebox_mangled_ehlo, "middlebox-mangled-ehlo"},
+    {Finding::middlebox_tampering, "middlebox-tampering"},
+    {Finding::internet_dns_broken, "internet-dns-broken"},
+    {Finding::internet_none, "internet-none"},
+    {Finding::internet_restricted, "internet-restricted"},
+    {Finding::auth_not_offered, "auth-not-offered"},
+    {Finding::egress_no_ptr, "egress-no-ptr"},
+    {Finding::egress_ptr_not_confirmed, "egress-ptr-not-confirmed"},
+    {Finding::egress_blocklisted, "egress-blocklisted"},
+    {Finding::pop_before_smtp, "pop-before-smtp"},
+    {Finding::credentials_both_rejected, "credentials-both-rejected"},
+    {Finding::port25_blocked, "port25-blocked"},
+    {Finding::port25_refused, "port25-refused"},
+}};
+
+constexpr auto kAll = [] {
+  std::array<Finding, kNames.size()> all{};
+  for (std::size_t i = 0; i < kNames.size(); ++i) all[i] = kNames[i].first;
+  return all;
+}();
+
+}  // namespace
+
+std::span<const Finding> all_findings() {
+  return kAll;
+}
+
+std::string_view finding_name(Finding finding) {
+  for (auto& [f, name] : kNames)
+    if (f == finding) return name;
+  return "none";
+}
+
+// Exact names only: finding ids are ours, never typed by a user.
+std::optional<Finding> finding_from_name(std::string_view name) {
+  for (auto& [f, n] : kNames)
+    if (n == name) return f;
+  return std::nullopt;
+}
+
+}  // namespace smtpdoctor

@@ -1,0 +1,1196 @@
+// The knowledge base's rule table: data, read top to bottom, first match wins.
+//
+// Order, from most to least specific:
+//   1. probe evidence that is unambiguous (socket errno, X.509 result, DNS outcome, POP/IMAP
+//      login comparison);
+//   2. reply wording of real servers (Postfix, Exim, Sendmail, Exchange / Microsoft 365, Gmail,
+//      Yahoo/AOL, Outlook.com, iCloud, blocklists, greylisting daemons), vendor-specific first;
+//   3. client library / OS error wording (nodemailer, smtplib, PHPMailer, Java, OpenSSL) for
+//      `explain`;
+//   4. enhanced status codes alone (RFC 3463, IANA registry);
+//   5. reply codes and stages alone.
+// Text patterns are lower-case substrings, '|' between alternatives, '*' for a gap; they are
+// the general phrases servers use, not one server's full sentence.
+#include <array>
+#include <cerrno>
+
+#include "core/diagnosis/knowledge_base.hpp"
+
+namespace smtpdoctor {
+namespace {
+
+using C = Category;
+using P = Permanence;
+using S = Stage;
+
+// OpenSSL X509_V_ERR_* values (stable ABI numbers; kept here so this file needs no OpenSSL).
+constexpr long kX509CertNotYetValid = 9;
+constexpr long kX509CertHasExpired = 10;
+constexpr long kX509DepthZeroSelfSigned = 18;
+constexpr long kX509SelfSignedInChain = 19;
+constexpr long kX509UnableToGetIssuerLocally = 20;
+constexpr long kX509UnableToVerifyLeaf = 21;
+constexpr long kX509CertRevoked = 23;
+constexpr long kX509HostnameMismatch = 62;
+constexpr long kX509IpAddressMismatch = 64;
+
+// Shared wording, so rules that reach the same diagnosis by different evidence say the same.
+constexpr std::string_view kRelayCause =
+    "The server does not accept mail for this recipient's domain from you: it is not the "
+    "destination for that domain and you are not allowed to relay through it (usually because "
+    "you did not log in).";
+constexpr std::string_view kRelayFix =
+    "Log in (SMTP AUTH) on the submission port 587 or 465 before sending, or send to a server "
+    "that is responsible for the recipient's domain (its MX).";
+constexpr std::string_view kAuthFailedCause = "The server rejected the username or password.";
+constexpr std::string_view kAuthFailedFix =
+    "Check the username (often the full e-mail address) and password; if the account uses "
+    "two-factor sign-in, create an app password or use OAuth2.";
+constexpr std::string_view kTlsRequiredCause =
+    "The server requires an encrypted connection before it accepts this command.";
+constexpr std::string_view kTlsRequiredFix =
+    "Enable STARTTLS on port 587 (or implicit TLS on port 465) in the mail client or library.";
+constexpr std::string_view kCertCause =
+    "The server's TLS certificate could not be verified (self-signed, expired, wrong host name, "
+    "or an unknown issuer), or something on your network intercepts TLS.";
+constexpr std::string_view kCertFix =
+    "Connect using the host name the certificate was issued for; have the server install a "
+    "valid certificate with its full chain; check for antivirus or proxy TLS interception. Only "
+    "for tests: --insecure.";
+constexpr std::string_view kRecipientCause =
+    "The recipient's server says this mailbox does not exist.";
+constexpr std::string_view kRecipientFix =
+    "Check the address for typos; ask the recipient for their current address. Retrying will not "
+    "help.";
+constexpr std::string_view kSpfCause =
+    "The receiving server could not authenticate your message: SPF, DKIM or DMARC checks for "
+    "the sender's domain failed.";
+constexpr std::string_view kSpfFix =
+    "Publish an SPF record that includes the sending server, sign outgoing mail with DKIM, and "
+    "make the From: domain align (DMARC); send through your domain's own mail server.";
+constexpr std::string_view kRdnsCause =
+    "The sending IP address has no reverse DNS (PTR) name, or that name does not resolve back to "
+    "the IP.";
+constexpr std::string_view kRdnsFix =
+    "Ask whoever owns the IP (hosting provider/ISP) to set a PTR record to the mail server's "
+    "name, and make that name's A/AAAA record point back to the IP.";
+constexpr std::string_view kMailboxFullCause = "The recipient's mailbox is over its storage quota.";
+constexpr std::string_view kMailboxFullFix =
+    "Tell the recipient by another channel; retry later once they have freed space.";
+constexpr std::string_view kTooLargeCause =
+    "The message is larger than the receiving server accepts.";
+constexpr std::string_view kTooLargeFix =
+    "Send smaller attachments (or a link to them); compare with the SIZE the server announces in "
+    "its EHLO reply.";
+constexpr std::string_view kDnsCause =
+    "A name in the mail path (the server's host name or the domain's MX) could not be resolved.";
+constexpr std::string_view kDnsFix =
+    "Check the host name for typos (e.g. smtp.gmail.com, not smtp.google.com), check that the "
+    "resolver works (try another with --dns-server), and that the domain has MX or A records.";
+constexpr std::string_view kNullMxCause =
+    "The domain publishes a null MX record (RFC 7505): it declares that it accepts no mail at "
+    "all.";
+constexpr std::string_view kNullMxFix =
+    "Use a different address for this recipient (or sender); the domain's owner must remove the "
+    "null MX and publish real MX records if it should receive mail.";
+constexpr std::string_view kSenderCause =
+    "The server refused the envelope sender (MAIL FROM) address.";
+constexpr std::string_view kSenderFix =
+    "Send from an address you are allowed to use with this login (usually the account's own), "
+    "with a domain that exists in DNS.";
+
+constexpr auto kRules = std::to_array<Rule>({
+    // ---- 1. Probe evidence ---------------------------------------------------------------
+    // ---- Probe findings (no reply carries them; Evidence::finding) ------------------------
+    {.id = "finding-open-relay",
+     .category = C::open_relay,
+     .permanence = P::permanent,
+     .finding = Finding::open_relay,
+     .cause = "The server accepted a recipient in a foreign domain without any login: it relays "
+              "mail for anyone, spammers will find it within days and its address will be "
+              "blocklisted.",
+     .fix = "Restrict relaying to authenticated users and your own networks (Postfix: "
+            "smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, "
+            "reject_unauth_destination; Exim: relay_from_hosts and the acl_smtp_rcpt 'accept "
+            "authenticated' rule; Exchange: remove 'Anonymous users' ms-Exch-SMTP-Accept-Any-"
+            "Recipient from receive connectors).",
+     .refs = "RFC 5321 §3.9|RFC 2505 §2|https://www.postfix.org/SMTPD_ACCESS_README.html"},
+    {.id = "finding-starttls-not-offered",
+     .category = C::tls_failure,
+     .permanence = P::permanent,
+     .finding = Finding::starttls_not_offered,
+     .cause = "The server does not offer STARTTLS on this port, so a client set to use STARTTLS "
+              "will refuse to go on, and one that does not would send the password in clear.",
+     .fix = "Use the port that offers TLS (587 with STARTTLS, 465 with implicit TLS); as the "
+            "server's admin, configure a certificate and enable STARTTLS (Postfix: "
+            "smtpd_tls_security_level = may, smtpd_tls_chain_files).",
+     .refs = "RFC 3207|RFC 8314 §3"},
+    {.id = "finding-tls-version-too-old",
+     .category = C::tls_failure,
+     .permanence = P::permanent,
+     .finding = Finding::tls_version_too_old,
+     .cause = "The server speaks only TLS 1.0 or 1.1 (or SSL 3.0), versions retired for their "
+              "weaknesses; current clients, this one included, refuse them.",
+     .fix = "The server's administrator must enable TLS 1.2 and 1.3 (Postfix: "
+            "smtpd_tls_protocols = >=TLSv1.2; Exchange: enable TLS 1.2 in Schannel) and "
+            "update an old TLS library.",
+     .refs = "RFC 8996|RFC 8314 §4.1"},
+    {.id = "finding-starttls-stripping",
+     .category = C::middlebox,
+     .permanence = P::permanent,
+     .finding = Finding::starttls_stripping,
+     .cause = "STARTTLS is offered on one port of this host but not on another: a firewall or "
+              "antivirus on the path may be removing it (STARTTLS stripping), or the server is "
+              "configured unevenly.",
+     .fix = "Compare from another network; disable 'SMTP inspection'/'ESMTP fixup' on the "
+            "firewall (Cisco ASA/PIX: no fixup smtp / inspect esmtp) and mail scanning in "
+            "antivirus software; or use implicit TLS on 465, which cannot be stripped.",
+     .refs = "RFC 3207 §6|RFC 8314 §3.3"},
+    {.id = "finding-middlebox-masked-greeting",
+     .category = C::middlebox,
+     .permanence = P::permanent,
+     .finding = Finding::middlebox_masked_greeting,
+     .cause = "The greeting is masked with asterisks: a firewall's SMTP inspection (Cisco "
+              "PIX/ASA 'fixup smtp' or similar) is rewriting this session, which often breaks "
+              "EHLO extensions and STARTTLS.",
+     .fix = "Turn off SMTP/ESMTP inspection on the firewall between you and the server, or use "
+            "implicit TLS on port 465.",
+     .refs = "RFC 5321 §4.3.1|RFC 8314 §3.3"},
+    {.id = "finding-middlebox-mangled-ehlo",
+     .category = C::middlebox,
+     .permanence = P::permanent,
+     .finding = Finding::middlebox_mangled_ehlo,
+     .cause = "EHLO keywords arrive replaced with XXXX: a firewall's SMTP inspection hides "
+              "extensions it does not know, STARTTLS among them.",
+     .fix = "Turn off SMTP/ESMTP inspection on the firewall (Cisco ASA: no inspect esmtp), or use "
+            "implicit TLS on port 465.",
+     .refs = "RFC 5321 §4.1.1.1|RFC 3207"},
+    {.id = "finding-middlebox-tampering",
+     .category = C::middlebox,
+     .permanence = P::permanent,
+     .finding = Finding::middlebox_tampering,
+     .cause = "Something between you and the server rewrites the SMTP session (masked greeting "
+              "or mangled EHLO keywords): a firewall's SMTP inspection.",
+     .fix = "Turn off SMTP/ESMTP inspection on the firewall or antivirus in between, or use "
+            "implicit TLS on port 465.",
+     .refs = "RFC 5321 §4.1.1.1|RFC 8314 §3.3"},
+    {.id = "internet-dns-broken",
+     .category = C::dns_failure,
+     .permanence = P::temporary,
+     .finding = Finding::internet_dns_broken,
+     .cause = "The network works but the DNS resolver does not answer for a well-known name: no "
+              "mail server name can be found.",
+     .fix = "Check the resolver settings (/etc/resolv.conf, DHCP, VPN) or name a working resolver "
+            "with --dns-server.",
+     .refs = "RFC 1034 §5|RFC 5321 §5.1"},
+    {.id = "internet-none",
+     .category = C::no_internet,
+     .permanence = P::temporary,
+     .finding = Finding::internet_none,
+     .cause = "This machine cannot reach the internet: no well-known host answered and the DNS "
+              "resolver did not answer either.",
+     .fix = "Check the network connection, Wi-Fi/cable, VPN and firewall; in a container check "
+            "its network mode.",
+     .refs = "RFC 1122 §3.2.2"},
+    {.id = "internet-restricted",
+     .category = C::no_internet,
+     .permanence = P::temporary,
+     .finding = Finding::internet_restricted,
+     .cause = "DNS answers but none of the well-known hosts accepts a connection: a firewall lets "
+              "only some traffic out, or the network allows only a proxy.",
+     .fix = "Check the firewall and proxy settings; mail needs direct TCP to the mail server's "
+            "port (587, 465 or 25).",
+     .refs = "RFC 6409 §3.1|RFC 8314 §3.3"},
+    {.id = "finding-auth-not-offered",
+     .category = C::auth_unavailable,
+     .permanence = P::permanent,
+     .finding = Finding::auth_not_offered,
+     .cause = "The server offers no AUTH mechanism a mail client can use on this connection, so "
+              "logging in is impossible here.",
+     .fix = "Use the submission port (587 with STARTTLS or 465); if AUTH appears only after "
+            "STARTTLS, enable TLS in the client; as the admin, enable SASL on this listener "
+            "(Postfix: smtpd_sasl_auth_enable = yes).",
+     .refs = "RFC 4954 §3|RFC 6409 §4.5"},
+    // ---- Our own network and identity (egress, port 25, credentials) ---------------------
+    {.id = "egress-no-ptr",
+     .category = C::reverse_dns,
+     .finding = Finding::egress_no_ptr,
+     .cause = "Your address {address} has no PTR (reverse DNS) record: many receivers refuse or "
+              "junk mail from such addresses.",
+     .fix = kRdnsFix,
+     .refs = "RFC 1912 §2.1|RFC 8601|https://support.google.com/mail/answer/81126"},
+    {.id = "egress-ptr-not-confirmed",
+     .category = C::reverse_dns,
+     .finding = Finding::egress_ptr_not_confirmed,
+     .cause = "The PTR of your address {address} ({ptr}) does not resolve back to it: receivers "
+              "that require forward-confirmed reverse DNS will distrust your mail.",
+     .fix = kRdnsFix,
+     .refs = "RFC 1912 §2.1|RFC 8601|https://support.google.com/mail/answer/81126"},
+    {.id = "egress-blocklisted",
+     .category = C::blocklisted,
+     .finding = Finding::egress_blocklisted,
+     .cause = "Your address {address} is listed on {zones}: receivers that use these lists will "
+              "reject your mail.",
+     .fix = "Find out why on the list's lookup page, fix the cause (an infected machine, an open "
+            "relay, a dynamic address), then request delisting; or send through your provider's "
+            "submission server (587).",
+     .refs = "RFC 5782|https://check.spamhaus.org/|https://sender.office.com/"},
+    {.id = "port25-blocked",
+     .category = C::port_blocked,
+     .permanence = P::permanent,
+     .finding = Finding::port25_blocked,
+     .cause = "Outbound port 25 is blocked by your network: connections to port 25 are silently "
+              "dropped while other ports get through.",
+     .fix = "Use 587 with STARTTLS or 465 (implicit TLS) with your provider's submission server; "
+            "to run a server that sends on 25, ask your ISP or hosting provider to lift the "
+            "block.",
+     .refs = "RFC 5068 §3|RFC 6409"},
+    {.id = "port25-refused",
+     .category = C::connection_refused,
+     .permanence = P::permanent,
+     .finding = Finding::port25_refused,
+     .cause = "{host} is not listening on port 25: it answered the connection with a reset.",
+     .fix = "Check the server name and port (587 STARTTLS, 465 implicit TLS, 25 server-to-server); "
+            "the mail service may be down or bound to another address.",
+     .refs = "RFC 6409 §3.1|RFC 8314 §3.3"},
+    {.id = "pop-before-smtp",
+     .category = C::relay_denied,
+     .permanence = P::temporary,
+     .finding = Finding::pop_before_smtp,
+     .cause = "This server uses POP-before-SMTP: it relays mail from your address only for a "
+              "while after a POP3 login from it, and refuses it otherwise.",
+     .fix = "Check mail (POP3) right before sending, or better, switch the mail app to SMTP AUTH "
+            "on 587 with STARTTLS if the provider offers it.",
+     .refs = "RFC 5321 §3.6.1|RFC 6409"},
+    {.id = "credentials-both-rejected",
+     .category = C::auth_failed,
+     .permanence = P::permanent,
+     .finding = Finding::credentials_both_rejected,
+     .cause = "SMTP AUTH and {protocols} both refuse the user name and password: they are wrong, "
+              "not an SMTP setting.",
+     .fix = "Check the user name and password; try the full e-mail address as the user name; if "
+            "the account uses two-factor sign-in, create an app password.",
+     .refs = "RFC 4954 §6|https://support.google.com/mail/?p=BadCredentials"},
+    {.id = "pop-login-ok-smtp-auth-failed",
+     .category = C::credentials_differ_from_pop,
+     .permanence = P::permanent,
+     .signal = Signal::other_protocol_login_ok,
+     .cause = "The same user name and password log in to {protocols} but SMTP AUTH refuses "
+              "them: the provider wants separate SMTP credentials, has SMTP AUTH disabled for "
+              "this mailbox, or needs an app password for sending.",
+     .fix = "Look up the provider's outgoing-server username/password (some need the full address "
+            "or an app password for SMTP) or enable SMTP sending for the account.",
+     .refs = "RFC 4954 §6|RFC 8314"},
+    {.id = "dns-null-mx",
+     .category = C::null_mx,
+     .permanence = P::permanent,
+     .signal = Signal::dns,
+     .signal_value = static_cast<long>(DnsOutcome::null_mx),
+     .cause = kNullMxCause,
+     .fix = kNullMxFix,
+     .refs = "RFC 7505"},
+    {.id = "dns-nxdomain",
+     .category = C::dns_failure,
+     .permanence = P::permanent,
+     .signal = Signal::dns,
+     .signal_value = static_cast<long>(DnsOutcome::nxdomain),
+     .cause = "The name does not exist in DNS (NXDOMAIN).",
+     .fix = "Check the host or domain name for typos; a new domain may need time to propagate.",
+     .refs = "RFC 5321 §5.1"},
+    {.id = "dns-servfail",
+     .category = C::dns_failure,
+     .permanence = P::temporary,
+     .signal = Signal::dns,
+     .signal_value = static_cast<long>(DnsOutcome::servfail),
+     .cause = "The DNS resolver failed to answer (SERVFAIL): the domain's name servers are broken "
+              "or unreachable, or DNSSEC validation failed.",
+     .fix = kDnsFix,
+     .refs = "RFC 5321 §5.1"},
+    {.id = "dns-timeout",
+     .category = C::dns_failure,
+     .permanence = P::temporary,
+     .signal = Signal::dns,
+     .signal_value = static_cast<long>(DnsOutcome::timeout),
+     .cause = "The DNS lookup timed out.",
+     .fix = "Check the network and the resolver (try --dns-server with another resolver).",
+     .refs = "RFC 5321 §5.1"},
+    {.id = "dns-refused",
+     .category = C::dns_failure,
+     .permanence = P::temporary,
+     .signal = Signal::dns,
+     .signal_value = static_cast<long>(DnsOutcome::refused),
+     .cause = "The DNS resolver refused the query.",
+     .fix = "Use a resolver that serves you (--dns-server).",
+     .refs = "RFC 5321 §5.1"},
+    {.id = "dns-nodata",
+     .category = C::dns_failure,
+     .permanence = P::permanent,
+     .signal = Signal::dns,
+     .signal_value = static_cast<long>(DnsOutcome::nodata),
+     .cause = "The name exists but has no record of the requested type (no MX and no A/AAAA).",
+     .fix = "Publish MX records (or at least an A/AAAA record) for the domain.",
+     .refs = "RFC 5321 §5.1"},
+    {.id = "x509-expired",
+     .category = C::cert_invalid,
+     .permanence = P::permanent,
+     .signal = Signal::x509,
+     .signal_value = kX509CertHasExpired,
+     .cause = "The server's TLS certificate has expired.",
+     .fix = "The server's administrator must renew the certificate; check your clock too.",
+     .refs = "RFC 5280 §4.1.2.5"},
+    {.id = "x509-not-yet-valid",
+     .category = C::cert_invalid,
+     .permanence = P::permanent,
+     .signal = Signal::x509,
+     .signal_value = kX509CertNotYetValid,
+     .cause = "The server's certificate is not valid yet — or this computer's clock is wrong.",
+     .fix = "Check the system clock; otherwise the server's administrator must fix the "
+            "certificate.",
+     .refs = "RFC 5280 §4.1.2.5"},
+    {.id = "x509-self-signed",
+     .category = C::cert_invalid,
+     .permanence = P::permanent,
+     .signal = Signal::x509,
+     .signal_value = kX509DepthZeroSelfSigned,
+     .cause = "The server presents a self-signed certificate.",
+     .fix = kCertFix,
+     .refs = "RFC 5280|RFC 6125"},
+    {.id = "x509-self-signed-in-chain",
+     .category = C::cert_invalid,
+     .permanence = P::permanent,
+     .signal = Signal::x509,
+     .signal_value = kX509SelfSignedInChain,
+     .cause = "The certificate chain ends in a self-signed root this system does not trust — "
+              "often an antivirus or proxy intercepting TLS.",
+     .fix = kCertFix,
+     .refs = "RFC 5280"},
+    {.id = "x509-missing-intermediate",
+     .category = C::cert_invalid,
+     .permanence = P::permanent,
+     .signal = Signal::x509,
+     .signal_value = kX509UnableToVerifyLeaf,
+     .cause = "The server does not send the intermediate certificate(s) needed to verify its "
+              "certificate.",
+     .fix = "The server's administrator must configure the full chain (fullchain.pem).",
+     .refs = "RFC 5246 §7.4.2"},
+    {.id = "x509-unknown-issuer",
+     .category = C::cert_invalid,
+     .permanence = P::permanent,
+     .signal = Signal::x509,
+     .signal_value = kX509UnableToGetIssuerLocally,
+     .cause = "The certificate's issuer is not in this system's trust store.",
+     .fix = kCertFix,
+     .refs = "RFC 5280"},
+    {.id = "x509-revoked",
+     .category = C::cert_invalid,
+     .permanence = P::permanent,
+     .signal = Signal::x509,
+     .signal_value = kX509CertRevoked,
+     .cause = "The server's certificate has been revoked.",
+     .fix = "The server's administrator must install a new certificate.",
+     .refs = "RFC 5280"},
+    {.id = "x509-hostname-mismatch",
+     .category = C::cert_invalid,
+     .permanence = P::permanent,
+     .signal = Signal::x509,
+     .signal_value = kX509HostnameMismatch,
+     .cause = "The certificate is not issued for the host name you connected to.",
+     .fix = "Connect using a name in the certificate (often the provider's smtp.* name, not your "
+            "own domain); otherwise the server needs a certificate for this name.",
+     .refs = "RFC 6125|RFC 3207 §4.1"},
+    {.id = "x509-ip-address-mismatch",
+     .category = C::cert_invalid,
+     .permanence = P::permanent,
+     .signal = Signal::x509,
+     .signal_value = kX509IpAddressMismatch,
+     .cause = "The certificate is not issued for the IP address you connected to (certificates "
+              "name hosts, rarely addresses).",
+     .fix = "Connect using the host name the certificate was issued for, or give it with "
+            "--tls-sni NAME when connecting by address.",
+     .refs = "RFC 6125|RFC 3207 §4.1"},
+    {.id = "x509-other",
+     .category = C::cert_invalid,
+     .permanence = P::permanent,
+     .signal = Signal::x509,
+     .signal_value = -1,
+     .cause = kCertCause,
+     .fix = kCertFix,
+     .refs = "RFC 5280|RFC 6125"},
+    {.id = "socket-refused",
+     .category = C::connection_refused,
+     .permanence = P::permanent,
+     .signal = Signal::socket_errno,
+     .signal_value = ECONNREFUSED,
+     .cause = "The host answered but nothing listens on this port (connection refused).",
+     .fix = "Check the server name and port (587 STARTTLS, 465 implicit TLS, 25 server-to-server); "
+            "the mail service may be down or bound to another address.",
+     .refs = "RFC 6409 §3.1|RFC 8314 §3.3"},
+    {.id = "socket-timeout-connect",
+     .category = C::port_blocked,
+     .permanence = P::permanent,
+     .stage = S::connect,
+     .signal = Signal::socket_errno,
+     .signal_value = ETIMEDOUT,
+     .cause = "Connecting timed out: a firewall silently drops traffic to this port (ISPs and "
+              "cloud hosts commonly block outbound port 25).",
+     .fix = "Try port 587 or 465; ask your ISP/hosting provider to unblock the port, or relay "
+            "through your provider's submission server.",
+     .refs = "RFC 5068 §3|RFC 6409"},
+    {.id = "socket-timeout",
+     .category = C::temporary_failure,
+     .permanence = P::temporary,
+     .signal = Signal::socket_errno,
+     .signal_value = ETIMEDOUT,
+     .cause = "The connection stalled and timed out.",
+     .fix = "Retry; if it keeps happening, check for a firewall or an overloaded server.",
+     .refs = "RFC 5321 §4.5.3.2"},
+    {.id = "socket-unreachable-host",
+     .category = C::no_internet,
+     .permanence = P::temporary,
+     .signal = Signal::socket_errno,
+     .signal_value = EHOSTUNREACH,
+     .cause = "There is no route to the host: this machine's network cannot reach it.",
+     .fix = "Check the network connection, VPN and routes; an IPv6 address without IPv6 "
+            "connectivity gives this too (try -4).",
+     .refs = "RFC 1122 §3.2.2.1"},
+    {.id = "socket-unreachable-net",
+     .category = C::no_internet,
+     .permanence = P::temporary,
+     .signal = Signal::socket_errno,
+     .signal_value = ENETUNREACH,
+     .cause = "The network is unreachable: this machine has no route to the internet (or to "
+              "this address family).",
+     .fix = "Check the network connection; with an IPv6 address and no IPv6 connectivity, try -4.",
+     .refs = "RFC 1122 §3.2.2.1"},
+    {.id = "socket-reset-tls",
+     .category = C::tls_failure,
+     .permanence = P::permanent,
+     .stage = S::tls,
+     .signal = Signal::socket_errno,
+     .signal_value = ECONNRESET,
+     .cause = "The server closed the connection during the TLS handshake: no common TLS version "
+              "or cipher, or a TLS/plain-text mode mismatch.",
+     .fix = "Use STARTTLS on 587 and implicit TLS on 465, not the other way round; update the "
+            "client's TLS library if the server requires TLS 1.2+.",
+     .refs = "RFC 8314 §3|RFC 3207"},
+    {.id = "socket-reset",
+     .category = C::temporary_failure,
+     .permanence = P::temporary,
+     .signal = Signal::socket_errno,
+     .signal_value = ECONNRESET,
+     .cause = "The server (or a middlebox) reset the connection.",
+     .fix = "Retry; if it repeats at the same step, a firewall or the server's policy is closing "
+            "it — check the transcript with -v.",
+     .refs = "RFC 5321 §3.8"},
+
+    // ---- 2. Reply wording of real servers ---------------------------------------------------
+    {.id = "m365-smtp-auth-disabled",
+     .category = C::auth_failed,
+     .permanence = P::permanent,
+     .text = "smtpclientauthentication is disabled|smtp auth is disabled|5.7.139",
+     .cause = "Microsoft 365 has SMTP AUTH (authenticated client submission) disabled for the "
+              "tenant or this mailbox, so even a correct password is refused.",
+     .fix = "In the Microsoft 365 admin center enable 'Authenticated SMTP' for the mailbox (and "
+            "turn off Security defaults if they block it), or switch the app to OAuth2.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/"
+             "authenticated-client-smtp-submission"},
+    {.id = "basic-auth-disabled",
+     .category = C::auth_failed,
+     .permanence = P::permanent,
+     .text = "basic authentication is disabled|basic authentication is not supported|basic auth "
+             "is disabled|basic auth is not supported",
+     .cause = "The provider no longer accepts a plain username and password (basic "
+              "authentication) for SMTP.",
+     .fix = "Use OAuth2 (XOAUTH2) or an app password, as the provider documents.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/"
+             "authenticated-client-smtp-submission"},
+    {.id = "app-password-required",
+     .category = C::app_password_required,
+     .permanence = P::permanent,
+     .text = "application-specific password|app password|app-specific password|"
+             "invalidsecondfactor",
+     .cause = "The account uses two-step verification, so the normal password is not accepted "
+              "for SMTP.",
+     .fix = "Create an app password in the account's security settings and use it instead of the "
+            "account password (or use OAuth2).",
+     .refs = "https://support.google.com/accounts/answer/185833|RFC 4954 §6"},
+    {.id = "web-login-required",
+     .category = C::app_password_required,
+     .permanence = P::permanent,
+     .text = "log in via your web browser|web login required|webloginrequired|sign in via your web "
+             "browser",
+     .cause = "The provider blocked this sign-in as suspicious and wants a browser sign-in or an "
+              "app password.",
+     .fix = "Sign in once in a web browser from the same network, then use an app password or "
+            "OAuth2 for the mail client.",
+     .refs = "https://support.google.com/mail/answer/78754"},
+    {.id = "starttls-required",
+     .category = C::tls_required,
+     .permanence = P::permanent,
+     .text = "must issue a starttls|starttls command first|tls required|requires tls|tls is "
+             "required|encryption required|must use starttls|starttls is required|please use "
+             "starttls|tls needed|encryption needed|must use tls|requiretls",
+     .cause = kTlsRequiredCause,
+     .fix = kTlsRequiredFix,
+     .refs = "RFC 3207 §4|RFC 8314"},
+    {.id = "tls-not-available",
+     .category = C::tls_failure,
+     .permanence = P::from_code,
+     .text = "tls not available|starttls not available|tls not supported|unable to initialize "
+             "tls|tls currently unavailable",
+     .cause = "The server offers or accepts STARTTLS but cannot start TLS (no certificate or a "
+              "broken TLS setup on the server).",
+     .fix = "Report it to the server's administrator; try implicit TLS on port 465.",
+     .refs = "RFC 3207 §4"},
+    {.id = "null-mx-text",
+     .category = C::null_mx,
+     .permanence = P::permanent,
+     .text = "nullmx|null mx|domain * does not accept mail|550 host does not accept mail",
+     .cause = kNullMxCause,
+     .fix = kNullMxFix,
+     .refs = "RFC 7505"},
+    {.id = "null-mx-code",
+     .category = C::null_mx,
+     .permanence = P::permanent,
+     .code = 556,
+     .cause = kNullMxCause,
+     .fix = kNullMxFix,
+     .refs = "RFC 7505"},
+    {.id = "spf-dkim-dmarc",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .text = "spf check|spf validation|spf fail|spf [|spf record|spf or dkim|spf and dkim|spf "
+             "policy|spf=fail|spf softfail|sender policy framework|dkim checks|dkim = |dkim "
+             "signature|dkim fail|dmarc|sender is unauthenticated|mail is unauthenticated|pass "
+             "authentication checks|have authentication information|designate * as permitted "
+             "sender|not designated as permitted sender|sender is unauthenticated",
+     .cause = kSpfCause,
+     .fix = kSpfFix,
+     .refs = "RFC 7208|RFC 6376|RFC 7489|https://support.google.com/mail/answer/81126"},
+    {.id = "blocklisted",
+     .category = C::blocklisted,
+     .permanence = P::from_code,
+     .text = "blocked using|blacklisted|blocklisted|block "
+             "list|blocklist|blacklist|spamhaus|spamcop|barracuda|sorbs|dnsbl|rbl |listed "
+             "at|listed on|banned sending ip|poor reputation|low reputation|ip "
+             "reputation|5.7.606|not accepted from this ip|client host * blocked|detected as "
+             "spam|connections will not be accepted|5.7.708|5.7.750",
+     .cause = "The receiving server refused because your sending IP (or domain) is on a "
+              "blocklist or has a bad reputation.",
+     .fix = "Look the IP up at the named list (e.g. check.spamhaus.org) and request delisting "
+            "after fixing the cause (compromised account, open relay, spam); if you are on a "
+            "home/dynamic IP, send through your provider's submission server instead.",
+     .refs = "RFC 5782|https://check.spamhaus.org/|https://sender.office.com/"},
+    {.id = "relay-denied",
+     .category = C::relay_denied,
+     .permanence = P::permanent,
+     .text = "relay access denied|relaying denied|relay not permitted|unable to relay|relaying "
+             "not allowed|not permitted to relay|we do not relay|relay denied|relaying to * "
+             "denied|not allowed to relay|allowed rcpthosts|relay not allowed|no relaying|"
+             "relaying prohibited|relay prohibited",
+     .cause = kRelayCause,
+     .fix = kRelayFix,
+     .refs = "RFC 5321 §3.6.1|RFC 6409"},
+    {.id = "greylisted",
+     .category = C::greylisted,
+     .permanence = P::temporary,
+     .text = "greylist|graylist|grey-list|gray-list|grey list|gray list",
+     .cause = "The server greylists: it deliberately defers the first delivery attempt from an "
+              "unknown sender/IP pair.",
+     .fix = "Nothing to fix: a proper mail server retries after a few minutes and then gets "
+            "through. Make sure your software retries 4xx replies.",
+     .refs = "RFC 6647|https://postgrey.schweikert.ch/help/"},
+    {.id = "reverse-dns",
+     .category = C::reverse_dns,
+     .permanence = P::from_code,
+     .text = "reverse hostname|reverse dns|reverse lookup|cannot find your hostname|ptr record|"
+             "rdns|ip name lookup failed|client host rejected: cannot find your",
+     .cause = kRdnsCause,
+     .fix = kRdnsFix,
+     .refs = "RFC 1912 §2.1|RFC 8601|https://support.google.com/mail/answer/81126"},
+    {.id = "helo-rejected",
+     .category = C::helo_rejected,
+     .permanence = P::from_code,
+     .text = "helo command rejected|ehlo command rejected|helo rejected|ehlo rejected|invalid "
+             "helo|bad helo|helo name|helo hostname|fully-qualified hostname|fully qualified "
+             "hostname|syntactically invalid helo|syntactically invalid ehlo|hello rejected",
+     .cause = "The server rejected the name this client sent in EHLO/HELO (not a fully-qualified, "
+              "resolvable host name, or an IP literal it does not accept).",
+     .fix = "Configure the client to send a real, resolvable FQDN that matches its IP's PTR "
+            "(--helo mail.example.com), not 'localhost' or a bare name.",
+     .refs = "RFC 5321 §4.1.1.1|RFC 5321 §2.3.5"},
+    {.id = "too-many-connections",
+     .category = C::too_many_connections,
+     .permanence = P::temporary,
+     .text = "too many connections|too many concurrent|too many simultaneous|concurrent smtp "
+             "connections|connection limit|too many open connections|connection concurrency|max "
+             "connections|maximum number of connections|concurrent connections|simultaneous "
+             "connections|number of connections",
+     .cause = "Your IP has more simultaneous connections open to the server than it allows.",
+     .fix = "Lower the number of parallel connections (connection pool size) and close idle "
+            "ones; retry later.",
+     .refs = "RFC 5321 §4.5.3.2|https://www.postfix.org/postconf.5.html#smtpd_client_connection_"
+             "count_limit"},
+    {.id = "rate-limited",
+     .category = C::rate_limited,
+     .permanence = P::temporary,
+     .text =
+         "rate limit|ratelimit|rate-limit|rate limited|too many messages|too much mail|too many "
+         "emails|queue quota|per connection|messages in this connection|excessive volume|excessive "
+         "number of|receiving mail too quickly|receiving mail at a rate|sending limit|relay limit "
+         "exceeded|unusual rate|unexpected volume|throttl|sending quota|message rate|too many "
+         "recipients|4.7.28|mail flood|exceeded * limit for|too many login attempts|login "
+         "attempts|too many authentication|too many auth",
+     .cause = "You are sending faster (or more) than the server or provider allows, so it is "
+              "deferring or refusing mail for a while.",
+     .fix = "Slow down: lower the sending rate and recipients per message, spread batches out, "
+            "and retry later; check the provider's sending limits.",
+     .refs = "RFC 5321 §4.5.3.1.10|https://support.google.com/a/answer/3726730"},
+    {.id = "mailbox-full",
+     .category = C::mailbox_full,
+     .permanence = P::from_code,
+     .text = "mailbox full|mailbox is full|mailbox for user is full|quota exceeded|over quota|"
+             "overquota|exceeded storage|out of storage|out of space|mailbox size limit|storage "
+             "quota|user is over|maximum mailbox size|mailbox has exceeded|quotaexceeded",
+     .cause = kMailboxFullCause,
+     .fix = kMailboxFullFix,
+     .refs = "RFC 3463 §3.3|RFC 5321 §4.2.3"},
+    {.id = "message-too-large",
+     .category = C::message_too_large,
+     .permanence = P::permanent,
+     .text = "message size exceeds|message too large|message too big|too big for|size exceeds|"
+             "exceeds size|message file too big|size limit|message exceeded|exceeds the maximum|"
+             "maximum message size|message length exceeds",
+     .cause = kTooLargeCause,
+     .fix = kTooLargeFix,
+     .refs = "RFC 1870|RFC 3463 §3.4"},
+    {.id = "auth-required",
+     .category = C::auth_required,
+     .permanence = P::permanent,
+     .text = "authentication required|authentication is required|must authenticate|not "
+             "authenticated|requires authentication|wantautherror|auth required|authenticate "
+             "first|unauthenticated senders not allowed|anonymous client|login "
+             "required|unauthenticated commands|not logged in|turn on smtp authentication|smtp "
+             "authentication in your mail client|enable smtp authentication",
+     .cause = "The server wants you to log in (SMTP AUTH) before it accepts mail.",
+     .fix = "Enable SMTP authentication in the client with the account's username and password "
+            "(on port 587 with STARTTLS or 465).",
+     .refs = "RFC 4954 §6|RFC 6409 §4.1"},
+    {.id = "sender-rejected",
+     .category = C::sender_rejected,
+     .permanence = P::from_code,
+     .text = "sender address rejected|sender rejected|not owned by user|send as this sender|"
+             "sendasdenied|sender verify failed|sender verification failed|sender domain|"
+             "envelope sender|mail from * rejected|sender not allowed|sender is not allowed|"
+             "invalid sender|unknown sender|bad sender",
+     .cause = kSenderCause,
+     .fix = kSenderFix,
+     .refs = "RFC 5321 §3.3|RFC 6409 §8.1"},
+    {.id = "recipient-unknown",
+     .category = C::recipient_unknown,
+     .permanence = P::permanent,
+     .text = "user unknown|unknown user|no such user|no such recipient|does not exist|recipient "
+             "not found|recipientnotfound|recipnotfound|mailbox unavailable|mailbox not found|"
+             "invalid recipient|unknown recipient|no mailbox|unrouteable address|undeliverable "
+             "address|not a valid mailbox|recipient unknown|user not found|address not found|"
+             "no such mailbox|mailbox does not exist|user doesn't exist|invalid mailbox|"
+             // Microsoft 365 directory-based edge blocking: the recipient is not in the tenant.
+             "recipient address rejected: access denied",
+     .cause = kRecipientCause,
+     .fix = kRecipientFix,
+     .refs = "RFC 5321 §3.3|RFC 3463 §3.2"},
+    {.id = "credentials-differ-text",
+     .category = C::credentials_differ_from_pop,
+     .permanence = P::permanent,
+     .text = "imap authentication works * smtp authentication fail|imap * works * smtp * fail|"
+             "different password * imap|different passwords for imap|different username and "
+             "password combinations for imap and smtp|same password of imap|auth of the smtp "
+             "server is not always the same|pop before smtp|pop-before-smtp|check your mail "
+             "before sending",
+     .cause = "Receiving (POP3/IMAP) works but sending (SMTP) does not accept the same login: "
+              "the provider uses separate credentials or settings for the outgoing server.",
+     .fix = "Enter the outgoing-server (SMTP) username and password separately in the client as "
+            "the provider documents; some providers need SMTP enabled or an app password.",
+     .refs = "RFC 4954 §6|RFC 6409"},
+    {.id = "auth-failed",
+     .category = C::auth_failed,
+     .permanence = P::permanent,
+     .text = "authentication failed|authentication unsuccessful|invalid login|username and "
+             "password not accepted|password not accepted|bad credentials|badcredentials|invalid "
+             "credentials|incorrect password|authenticator failed|auth failed|login failed|"
+             "authentication credentials invalid|invalid username or password|wrong password|"
+             "login denied|535 5.7.",
+     .cause = kAuthFailedCause,
+     .fix = kAuthFailedFix,
+     .refs = "RFC 4954 §6|https://support.google.com/mail/?p=BadCredentials"},
+    {.id = "service-unavailable",
+     .category = C::service_unavailable,
+     .permanence = P::temporary,
+     .text = "service not available|service unavailable|service not active|no smtp service|closing "
+             "transmission channel|service temporarily unavailable|shutting down|not accepting "
+             "network messages|service is unavailable|refused to talk to me|server is not "
+             "available|server not available",
+     .cause = "The server is not providing mail service right now (shutting down, overloaded, "
+              "or refusing this client at the greeting).",
+     .fix = "Retry later; if it persists, check the server name/port and whether the service "
+            "refuses your IP at connect time.",
+     .refs = "RFC 5321 §3.8|RFC 5321 §4.2.3"},
+    {.id = "server-temporary-problem",
+     .category = C::temporary_failure,
+     .permanence = P::temporary,
+     .text = "internal server error|server configuration problem|resources temporarily "
+             "unavailable|temporary system problem|server busy|system busy|temporarily "
+             "rejected|temporary "
+             "failure|insufficient system storage|local error in processing|temporarily "
+             "unavailable|try again later|try later|not in route list",
+     .cause = "The server had a temporary problem on its side.",
+     .fix = "Retry later; your mail software should retry 4xx replies automatically.",
+     .refs = "RFC 5321 §4.2.1|RFC 5321 §4.5.4.1"},
+
+    // ---- 3. Client library and OS error wording (for `explain`) -----------------------------
+    {.id = "mail-loop",
+     .category = C::other,
+     .permanence = P::from_code,
+     .text = "loops back to myself|mail loop|routing loop|loop detected|too many hops|hop count "
+             "exceeded",
+     .cause = "The mail is going round in a loop: the domain's MX points at a server that does not "
+              "consider itself the destination, so it hands the mail back to itself.",
+     .fix = "Point the domain's MX at the server that really hosts it, or configure that server to "
+            "accept the domain (Postfix: mydestination or virtual_mailbox_domains).",
+     .refs = "RFC 5321 §6.3|RFC 3463 §3.5"},
+    {.id = "client-dialog-refused",
+     .category = C::connection_refused,
+     .permanence = P::permanent,
+     .text = "refusing smtp connections|server may be unavailable or is refusing",
+     .cause = "The mail program could not open a connection to the outgoing server: nothing "
+              "accepts connections on that host and port (or something in between blocks them).",
+     .fix = "Check the outgoing server name, port (587 with STARTTLS or 465 with SSL/TLS) and "
+            "security setting; if those are right, try another network to rule out a firewall.",
+     .refs = "RFC 6409 §3.1|RFC 8314 §3.3"},
+    {.id = "client-dialog-cannot-connect",
+     .category = C::port_blocked,
+     .permanence = P::permanent,
+     .text = "cannot connect to the outgoing|cannot connect to outgoing|could not connect to "
+             "outgoing|unable to connect to outgoing|connection to smtp server * timed out|"
+             "connection to outgoing server * timed out|0x800ccc0e",
+     .cause = "The mail program could not reach the outgoing (SMTP) server: the port is filtered "
+              "by a firewall or provider, or nothing listens there.",
+     .fix = "Use port 587 (STARTTLS) or 465 (SSL/TLS) rather than 25; check firewall/antivirus; "
+            "ask the network provider whether it blocks outgoing mail ports.",
+     .refs = "RFC 6409 §3.1|RFC 5068 §3"},
+    {.id = "client-dialog-connection-lost",
+     .category = C::temporary_failure,
+     .permanence = P::temporary,
+     .text = "lost in the middle of the transaction|connection was lost|connection closed "
+             "unexpectedly|unexpected connection close|connection reset by peer|econnreset",
+     .cause = "The connection to the server broke off during the conversation (server or middlebox "
+              "closed it, or a TLS/antivirus interception failed).",
+     .fix = "Retry; if it repeats, check TLS settings (STARTTLS on 587, SSL/TLS on 465) and any "
+            "antivirus mail scanning, and look at the server's log for the reason.",
+     .refs = "RFC 5321 §3.8"},
+    {.id = "client-dialog-login-failed",
+     .category = C::auth_failed,
+     .permanence = P::permanent,
+     .text = "login to server * failed|authentication to smtp server * failed|authentication "
+             "failure while connecting|unable to authenticate to smtp",
+     .cause = kAuthFailedCause,
+     .fix = kAuthFailedFix,
+     .refs = "RFC 4954 §6"},
+    {.id = "client-cert-invalid",
+     .category = C::cert_invalid,
+     .permanence = P::permanent,
+     .text = "self signed|self-signed|self_signed|certificate verify failed|unable to verify the "
+             "first certificate|unable to get local issuer|unable_to_verify_leaf_signature|"
+             "unable_to_get_issuer_cert|certificate has expired|cert_has_expired|certificate "
+             "expired|hostname/ip does not match|does not match certificate|altnames|"
+             "err_tls_cert_altname_invalid|certificate_verify_failed|x509: certificate|pkix path|"
+             "certificate signed by unknown authority|unknown ca|sun.security.validator",
+     .cause = kCertCause,
+     .fix = kCertFix,
+     .refs = "RFC 5280|RFC 6125"},
+    {.id = "client-tls-failure",
+     .category = C::tls_failure,
+     .permanence = P::permanent,
+     .text = "wrong version number|unsupported protocol|handshake failure|sslv3 alert|tlsv1 "
+             "alert|ssl routines|unknown protocol|no protocols available|tls handshake|ssl "
+             "handshake|handshake_failure|no shared cipher|packet length too long|record layer "
+             "failure|dh key too small|tls negotiation|ssl: wrong|eproto",
+     .cause = "The TLS handshake failed: typically implicit TLS used on a STARTTLS port (or the "
+              "reverse), or no TLS version/cipher in common.",
+     .fix = "Use STARTTLS on port 587 ('secure: false' plus requireTLS in nodemailer) and "
+            "implicit TLS only on 465; update old TLS libraries if the server needs TLS 1.2+.",
+     .refs = "RFC 8314 §3|RFC 3207"},
+    // Our reply parser's own words (core/base/reply.cpp) when the peer is not an SMTP server.
+    {.id = "protocol-not-smtp-http",
+     .category = C::other,
+     .permanence = P::permanent,
+     .text = "malformed reply line \"http/",
+     .signal = Signal::no_smtp_reply,
+     .cause = "A web server answers on this port, not a mail server.",
+     .fix = "Check the port: SMTP submission is 587 (STARTTLS) or 465 (implicit TLS), relay is "
+            "25; a proxy or port forward may point at the wrong service.",
+     .refs = "RFC 6409 §3.1|RFC 8314 §3.3"},
+    {.id = "protocol-not-smtp-ssh",
+     .category = C::other,
+     .permanence = P::permanent,
+     .text = "malformed reply line \"ssh-",
+     .signal = Signal::no_smtp_reply,
+     .cause = "An SSH server answers on this port, not a mail server.",
+     .fix = "Check the port: SMTP submission is 587 (STARTTLS) or 465 (implicit TLS), relay is "
+            "25; a port forward may point at the wrong service.",
+     .refs = "RFC 6409 §3.1|RFC 8314 §3.3"},
+    {.id = "protocol-malformed-reply",
+     .category = C::other,
+     .permanence = P::permanent,
+     .text = "malformed reply|reply line exceeds|reply exceeds|reply has more than|"
+             "reply code changed from|is outside 200-599|contains a nul byte|contains a cr not "
+             "followed by lf",
+     .signal = Signal::no_smtp_reply,
+     .cause = "The peer does not speak SMTP correctly: its reply is not a well-formed SMTP reply "
+              "(another service on this port, a broken proxy, or a TLS-only port spoken to in "
+              "plain text).",
+     .fix = "Run with -v to see what the peer sent; check that host and port are the mail "
+            "server's, and whether the port expects implicit TLS (465: --tls-on-connect).",
+     .refs = "RFC 5321 §4.2|RFC 8314 §3.3"},
+    {.id = "client-connection-refused",
+     .category = C::connection_refused,
+     .permanence = P::permanent,
+     .text = "econnrefused|connection refused|actively refused|errno 111|winerror 10061|"
+             "connectionrefusederror|refused to connect",
+     .signal = Signal::no_smtp_reply,
+     .cause = "The host answered but nothing listens on this port (connection refused).",
+     .fix = "Check host and port (587 STARTTLS, 465 implicit TLS); 127.0.0.1/::1 means the "
+            "library fell back to localhost because no host was configured.",
+     .refs = "RFC 6409 §3.1|RFC 8314 §3.3"},
+    {.id = "client-greeting-never-received",
+     .category = C::tls_failure,
+     .permanence = P::permanent,
+     .text = "greeting never received|no greeting|timed out waiting for greeting|did not receive "
+             "greeting",
+     .signal = Signal::no_smtp_reply,
+     .cause = "The connection opened but the server never sent its 220 greeting: typically a "
+              "plain-text client on an implicit-TLS port (465) waiting while the server waits for "
+              "a TLS handshake, or a proxy/firewall holding the connection.",
+     .fix = "Use implicit TLS ('secure: true', SSL/TLS) on port 465 and STARTTLS on 587; if the "
+            "mode is right, check for a firewall or antivirus proxy in between.",
+     .refs = "RFC 8314 §3.3|RFC 5321 §3.1"},
+    {.id = "client-connect-timeout",
+     .category = C::port_blocked,
+     .permanence = P::permanent,
+     .text = "etimedout|connection timed out|connect timeout|timed out while connecting|"
+             "connection timeout|errno 110|winerror 10060|did not properly respond after a "
+             "period of time|connect to * timed out|timeout "
+             "connecting|operation timed out",
+     .signal = Signal::no_smtp_reply,
+     .cause = "Connecting timed out: a firewall silently drops traffic to this port (ISPs and "
+              "cloud hosts commonly block outbound port 25, some also 465/587).",
+     .fix = "Try port 587 or 465; ask your ISP/hosting provider to unblock the port, or relay "
+            "through a submission server you are allowed to reach.",
+     .refs = "RFC 5068 §3|RFC 6409"},
+    {.id = "client-no-route",
+     .category = C::no_internet,
+     .permanence = P::temporary,
+     .text = "network is unreachable|enetunreach|no route to host|ehostunreach|errno 101|"
+             "errno 113|network unreachable|unreachable network|unreachable host",
+     .signal = Signal::no_smtp_reply,
+     .cause = "This machine has no route to the server: no internet connection, or none for "
+              "this address family (IPv6).",
+     .fix = "Check the network connection, VPN and firewall; in containers check the network "
+            "mode; try -4 if IPv6 is not routed. On shared hosting this often means the provider "
+            "blocks outbound SMTP: use its mail server or ask it to lift the block.",
+     .refs = "RFC 1122 §3.2.2.1"},
+    {.id = "client-dns-failure",
+     .category = C::dns_failure,
+     .permanence = P::temporary,
+     .text = "getaddrinfo|name or service not known|nodename nor servname|enotfound|eai_again|"
+             "eai_noname|host or domain name not found|name service error|temporary failure in "
+             "name resolution|could not resolve|couldn't resolve|unknown host|"
+             "unknownhostexception|mx resolution error|no address associated with hostname|"
+             "nxdomain|servfail|dns lookup failed|failed to resolve",
+     .cause = kDnsCause,
+     .fix = kDnsFix,
+     .refs = "RFC 5321 §5.1"},
+
+    // ---- 4. Enhanced status codes alone ----------------------------------------------------
+    {.id = "enhanced-auth-checks",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .enhanced = "*.7.26",
+     .cause = kSpfCause,
+     .fix = kSpfFix,
+     .refs = "RFC 7372|RFC 7489"},
+    {.id = "enhanced-spf",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .enhanced = "*.7.23",
+     .cause = kSpfCause,
+     .fix = kSpfFix,
+     .refs = "RFC 7372|RFC 7208"},
+    {.id = "enhanced-spf-error",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .enhanced = "*.7.24",
+     .cause = kSpfCause,
+     .fix = kSpfFix,
+     .refs = "RFC 7372|RFC 7208"},
+    {.id = "enhanced-dkim",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .enhanced = "*.7.20",
+     .cause = kSpfCause,
+     .fix = kSpfFix,
+     .refs = "RFC 7372|RFC 6376"},
+    {.id = "enhanced-reverse-dns",
+     .category = C::reverse_dns,
+     .permanence = P::from_code,
+     .enhanced = "*.7.25",
+     .cause = kRdnsCause,
+     .fix = kRdnsFix,
+     .refs = "RFC 7372|RFC 1912 §2.1"},
+    {.id = "enhanced-sender-null-mx",
+     .category = C::null_mx,
+     .permanence = P::permanent,
+     .enhanced = "*.7.27",
+     .cause = kNullMxCause,
+     .fix = kNullMxFix,
+     .refs = "RFC 7505 §4.2"},
+    {.id = "enhanced-mail-flood",
+     .category = C::rate_limited,
+     .permanence = P::temporary,
+     .enhanced = "*.7.28",
+     .cause = "The receiver detected a flood of mail from you and is limiting it.",
+     .fix = "Slow down and retry later; check the sender guidelines of the receiving provider.",
+     .refs = "https://support.google.com/a/answer/3726730"},
+    {.id = "enhanced-app-password",
+     .category = C::app_password_required,
+     .permanence = P::permanent,
+     .enhanced = "*.7.9",
+     .code = 534,
+     .cause = "The server considers a plain password too weak for this account (two-step "
+              "verification is on).",
+     .fix = "Use an app password or OAuth2.",
+     .refs = "RFC 4954 §6|https://support.google.com/accounts/answer/185833"},
+    {.id = "enhanced-web-login",
+     .category = C::app_password_required,
+     .permanence = P::permanent,
+     .enhanced = "*.7.14",
+     .code = 534,
+     .cause = "The provider wants a browser sign-in or an app password before it trusts this "
+              "client.",
+     .fix = "Sign in via the web once, then use an app password or OAuth2.",
+     .refs = "RFC 4954 §6"},
+    {.id = "enhanced-auth-credentials",
+     .category = C::auth_failed,
+     .permanence = P::permanent,
+     .enhanced = "*.7.8",
+     .cause = kAuthFailedCause,
+     .fix = kAuthFailedFix,
+     .refs = "RFC 4954 §6"},
+    {.id = "enhanced-encryption-needed",
+     .category = C::tls_required,
+     .permanence = P::permanent,
+     .enhanced = "*.7.10",
+     .cause = kTlsRequiredCause,
+     .fix = kTlsRequiredFix,
+     .refs = "RFC 4954 §6"},
+    {.id = "enhanced-encryption-for-auth",
+     .category = C::tls_required,
+     .permanence = P::permanent,
+     .enhanced = "*.7.11",
+     .cause = kTlsRequiredCause,
+     .fix = kTlsRequiredFix,
+     .refs = "RFC 4954 §6"},
+    {.id = "enhanced-requiretls",
+     .category = C::tls_required,
+     .permanence = P::permanent,
+     .enhanced = "*.7.30",
+     .cause = "The message demands REQUIRETLS but a hop does not support it.",
+     .fix = "Send without REQUIRETLS or through servers that support it.",
+     .refs = "RFC 8689"},
+    {.id = "enhanced-not-authenticated-m365",
+     .category = C::auth_required,
+     .permanence = P::permanent,
+     .enhanced = "*.7.57",
+     .cause = "Microsoft 365 requires the client to log in before sending.",
+     .fix = "Enable SMTP AUTH in the client with the mailbox's credentials on "
+            "smtp.office365.com:587.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/"
+             "authenticated-client-smtp-submission"},
+    {.id = "enhanced-recipient-null-mx",
+     .category = C::null_mx,
+     .permanence = P::permanent,
+     .enhanced = "*.1.10",
+     .code = 556,
+     .cause = kNullMxCause,
+     .fix = kNullMxFix,
+     .refs = "RFC 7505 §4.1"},
+    {.id = "enhanced-bad-mailbox",
+     .category = C::recipient_unknown,
+     .permanence = P::permanent,
+     .enhanced = "*.1.1",
+     .cause = kRecipientCause,
+     .fix = kRecipientFix,
+     .refs = "RFC 3463 §3.2"},
+    {.id = "enhanced-recipient-not-found-exchange",
+     .category = C::recipient_unknown,
+     .permanence = P::permanent,
+     .enhanced = "*.1.10",
+     .cause = kRecipientCause,
+     .fix = kRecipientFix,
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "fix-error-code-550-5-1-10-in-exchange-online"},
+    {.id = "enhanced-mailbox-moved",
+     .category = C::recipient_unknown,
+     .permanence = P::permanent,
+     .enhanced = "*.1.6",
+     .cause = "The mailbox has moved and there is no forwarding address.",
+     .fix = kRecipientFix,
+     .refs = "RFC 3463 §3.2"},
+    {.id = "enhanced-mailbox-disabled",
+     .category = C::recipient_unknown,
+     .permanence = P::from_code,
+     .enhanced = "*.2.1",
+     .cause = "The recipient's mailbox is disabled and does not accept messages.",
+     .fix = kRecipientFix,
+     .refs = "RFC 3463 §3.3"},
+    {.id = "enhanced-mailbox-full",
+     .category = C::mailbox_full,
+     .permanence = P::from_code,
+     .enhanced = "*.2.2",
+     .cause = kMailboxFullCause,
+     .fix = kMailboxFullFix,
+     .refs = "RFC 3463 §3.3"},
+    {.id = "enhanced-message-length",
+     .category = C::message_too_large,
+     .permanence = P::permanent,
+     .enhanced = "*.2.3",
+     .cause = kTooLargeCause,
+     .fix = kTooLargeFix,
+     .refs = "RFC 3463 §3.3"},
+    {.id = "enhanced-message-too-big",
+     .category = C::message_too_large,
+     .permanence = P::permanent,
+     .enhanced = "*.3.4",
+     .cause = kTooLargeCause,
+     .fix = kTooLargeFix,
+     .refs = "RFC 3463 §3.4|RFC 1870"},
+    {.id = "enhanced-bad-sender-syntax",
+     .category = C::sender_rejected,
+     .permanence = P::from_code,
+     .enhanced = "*.1.7",
+     .cause = kSenderCause,
+     .fix = kSenderFix,
+     .refs = "RFC 3463 §3.2"},
+    {.id = "enhanced-bad-sender-system",
+     .category = C::sender_rejected,
+     .permanence = P::from_code,
+     .enhanced = "*.1.8",
+     .cause = kSenderCause,
+     .fix = kSenderFix,
+     .refs = "RFC 3463 §3.2"},
+
+    // ---- 5. Reply codes and stages alone -----------------------------------------------------
+    {.id = "code-535",
+     .category = C::auth_failed,
+     .permanence = P::permanent,
+     .code = 535,
+     .cause = kAuthFailedCause,
+     .fix = kAuthFailedFix,
+     .refs = "RFC 4954 §6"},
+    {.id = "code-530",
+     .category = C::auth_required,
+     .permanence = P::permanent,
+     .code = 530,
+     .cause = "The server requires authentication (or TLS) before this command.",
+     .fix = "Enable STARTTLS and SMTP authentication in the client.",
+     .refs = "RFC 4954 §6|RFC 3207 §4"},
+    {.id = "code-421",
+     .category = C::service_unavailable,
+     .permanence = P::temporary,
+     .code = 421,
+     .cause = "The server is closing the connection: service not available right now.",
+     .fix = "Retry later; if it persists at the greeting, the server may be refusing your IP.",
+     .refs = "RFC 5321 §3.8|RFC 5321 §4.2.3"},
+    {.id = "code-551",
+     .category = C::recipient_unknown,
+     .permanence = P::permanent,
+     .code = 551,
+     .cause = "The recipient is not local to this server.",
+     .fix = kRecipientFix,
+     .refs = "RFC 5321 §3.4"},
+    {.id = "code-552",
+     .category = C::mailbox_full,
+     .permanence = P::permanent,
+     .code = 552,
+     .cause = "The server reports the storage allocation exceeded (mailbox full or message too "
+              "large).",
+     .fix = "Check the message size against the server's SIZE; otherwise the recipient must "
+            "free space.",
+     .refs = "RFC 5321 §4.2.3"},
+    {.id = "stage-banner-refused",
+     .category = C::service_unavailable,
+     .permanence = P::from_code,
+     .code = 5,
+     .stage = S::banner,
+     .cause = "The server refuses to talk to this client at the greeting (554: no SMTP service "
+              "for you).",
+     .fix = "Check whether your IP is blocked or the port is not a mail service; try another "
+            "network or the provider's submission server.",
+     .refs = "RFC 5321 §3.1|RFC 5321 §4.2.3"},
+    {.id = "stage-banner-deferred",
+     .category = C::service_unavailable,
+     .permanence = P::from_code,
+     .code = 4,
+     .stage = S::banner,
+     .cause =
+         "The server answered the connection with a temporary refusal instead of its greeting.",
+     .fix = "Retry later; if it persists, the server may be overloaded or refusing your IP.",
+     .refs = "RFC 5321 §3.1|RFC 5321 §4.2.3"},
+    {.id = "stage-helo-refused",
+     .category = C::helo_rejected,
+     .permanence = P::from_code,
+     .code = 5,
+     .stage = S::ehlo,
+     .cause = "The server refused EHLO/HELO.",
+     .fix = "Send a fully-qualified host name that resolves to your IP (--helo).",
+     .refs = "RFC 5321 §4.1.1.1"},
+    {.id = "stage-starttls-refused",
+     .category = C::tls_failure,
+     .permanence = P::from_code,
+     .code = 4,
+     .stage = S::starttls,
+     .cause = "The server could not start TLS right now.",
+     .fix = "Retry later or use implicit TLS on port 465.",
+     .refs = "RFC 3207 §4"},
+    {.id = "stage-auth-refused",
+     .category = C::auth_failed,
+     .permanence = P::from_code,
+     .code = 5,
+     .stage = S::auth,
+     .cause = kAuthFailedCause,
+     .fix = kAuthFailedFix,
+     .refs = "RFC 4954 §6"},
+    {.id = "stage-mail-refused",
+     .category = C::sender_rejected,
+     .permanence = P::from_code,
+     .code = 5,
+     .stage = S::mail,
+     .cause = kSenderCause,
+     .fix = kSenderFix,
+     .refs = "RFC 5321 §3.3"},
+    {.id = "stage-resolve",
+     .category = C::dns_failure,
+     .permanence = P::temporary,
+     .stage = S::resolve,
+     .cause = kDnsCause,
+     .fix = kDnsFix,
+     .refs = "RFC 5321 §5.1"},
+});
+
+}  // namespace
+
+std::span<const Rule> rules() {
+  return kRules;
+}
+
+}  // namespace smtpdoctor

@@ -1,0 +1,28 @@
+// The report for people (DESIGN §4): one line per probe and target with ✓ ! ✗ –, its timing and
+// a one-line summary; under a failing or warning probe, each diagnosis's cause and fix in plain
+// words; a port × probe matrix when several ports were checked; then one result line.
+// With verbose, every detail and the swaks-style transcript follow.
+//
+// Pure: the caller decides colour (should_colour in core/report/terminal.hpp) and width.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "core/report/report.hpp"
+#include "core/report/terminal.hpp"
+
+namespace smtpdoctor {
+
+struct HumanOptions {
+  bool colour = false;
+  bool verbose = false;    // -v: all details and the transcripts
+  std::size_t width = 80;  // causes and fixes wrap at this column
+};
+
+std::string render_human(const Report& report, const HumanOptions& options = {});
+
+// "4 ms", "1.25 s", "12.5 s", "2 min 5 s": short, and precise where it matters.
+std::string format_duration(std::chrono::milliseconds duration);
+
+}  // namespace smtpdoctor

@@ -1,0 +1,178 @@
+#include "core/report/render_json.hpp"
+
+#include <cstdio>
+#include <ctime>
+#include <map>
+
+#include "core/base/version.hpp"
+
+namespace smtpdoctor {
+namespace {
+
+std::string dump(const Details& value) {
+  // A hostile server's bytes may be invalid UTF-8: replace them rather than throw.
+  return value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::string_view direction_name(Direction direction) {
+  switch (direction) {
+    case Direction::sent:
+      return "sent";
+    case Direction::received:
+      return "received";
+    case Direction::error:
+      return "error";
+    case Direction::info:
+      return "info";
+  }
+  return "info";
+}
+
+Details probe_json(const ProbeResult& probe) {
+  Details p = Details::object();
+  p["id"] = probe_name(probe.id);
+  p["target"] = format_target(probe.target);
+  p["host"] = probe.target.host;
+  p["port"] = probe.target.port == 0 ? Details(nullptr) : Details(probe.target.port);
+  p["address"] = probe.target.address.empty() ? Details(nullptr) : Details(probe.target.address);
+  p["status"] = status_name(probe.status);
+  p["duration_ms"] = probe.duration.count();
+  p["summary"] = probe.summary;
+  if (probe.status == ProbeStatus::skip) p["skip_reason"] = probe.skip_reason;
+  p["details"] = probe.details.is_object() ? probe.details : Details::object();
+  p["diagnoses"] = Details::array();
+  for (const auto& d : probe.diagnoses) p["diagnoses"].push_back(diagnosis_json(d));
+  return p;
+}
+
+// Every diagnosis of the run once, with where it was found: a consumer that wants "what is
+// wrong" reads this list and nothing else.
+Details all_diagnoses_json(const Report& report) {
+  Details list = Details::array();
+  std::map<std::string, std::size_t> seen;
+  auto add = [&](const Diagnosis& d, const std::string& where) {
+    std::string key = std::string(category_name(d.category)) + "\n" + d.cause + "\n" + d.fix;
+    auto [it, inserted] = seen.try_emplace(key, list.size());
+    if (inserted) {
+      Details entry = diagnosis_json(d);
+      entry["found_in"] = Details::array();
+      list.push_back(std::move(entry));
+    }
+    if (!where.empty()) list[it->second]["found_in"].push_back(where);
+  };
+  for (const auto& d : report.diagnoses) add(d, "");
+  for (const auto& probe : report.probes)
+    for (const auto& d : probe.diagnoses)
+      add(d, std::string(probe_name(probe.id)) + " " + format_target(probe.target));
+  return list;
+}
+
+}  // namespace
+
+std::string iso8601_utc(std::chrono::system_clock::time_point at) {
+  using namespace std::chrono;
+  auto since_epoch = duration_cast<milliseconds>(at.time_since_epoch()).count();
+  long long seconds = since_epoch / 1000;
+  long long millis = since_epoch % 1000;
+  if (millis < 0) {
+    millis += 1000;
+    --seconds;
+  }
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03lldZ", date, millis);
+  return out;
+}
+
+Details diagnosis_json(const Diagnosis& d) {
+  Details j = Details::object();
+  j["category"] = category_name(d.category);
+  j["permanent"] = d.permanent;
+  j["stage"] = stage_name(d.stage);
+  j["cause"] = d.cause;
+  j["fix"] = d.fix;
+  j["refs"] = d.refs;
+  j["rule"] = d.rule;
+  j["code"] = d.code ? Details(*d.code) : Details(nullptr);
+  j["enhanced_code"] = d.enhanced ? Details(d.enhanced->str()) : Details(nullptr);
+  return j;
+}
+
+Details transcript_entry_json(const TranscriptEntry& entry) {
+  Details j = Details::object();
+  j["at"] = iso8601_utc(entry.at);
+  j["direction"] = direction_name(entry.direction);
+  j["tls"] = entry.in_tls;
+  j["stage"] = stage_name(entry.stage);
+  j["text"] = entry.text;
+  return j;
+}
+
+Details report_json(const Report& report) {
+  Details j = Details::object();
+  j["schema"] = kReportSchema;
+  j["tool"] = "smtpdoctor";
+  j["version"] = report.tool_version;
+  j["target"] = report.target;
+  j["started_at"] = iso8601_utc(report.started_at);
+  j["duration_ms"] = report.duration.count();
+  j["verdict"] = verdict_name(compute_verdict(report));
+  j["exit_code"] = report_exit_code(report);
+  if (report.run_error) j["error"] = *report.run_error;
+  j["interrupted"] = report.interrupted;
+
+  Details options = Details::object();
+  options["offline"] = report.options.offline;
+  options["insecure"] = report.options.insecure;
+  options["strict"] = report.options.strict;
+  options["allow_plaintext_auth"] = report.options.allow_plaintext_auth;
+  options["relay_test"] = report.options.relay_test;
+  options["ports"] = report.options.ports;
+  options["helo"] = report.options.helo.empty() ? Details(nullptr) : Details(report.options.helo);
+  j["options"] = std::move(options);
+
+  StatusCounts counts = count_statuses(report);
+  j["counts"] = {
+      {"ok", counts.ok}, {"warn", counts.warn}, {"fail", counts.fail}, {"skip", counts.skip}};
+
+  j["probes"] = Details::array();
+  for (const auto& probe : report.probes) j["probes"].push_back(probe_json(probe));
+  j["diagnoses"] = all_diagnoses_json(report);
+
+  if (!report.transcripts.empty()) {
+    Details transcripts = Details::array();
+    for (const auto& conversation : report.transcripts) {
+      Details lines = Details::array();
+      for (const auto& entry : conversation.transcript.entries())
+        lines.push_back(transcript_entry_json(entry));
+      transcripts.push_back({{"target", conversation.target}, {"lines", std::move(lines)}});
+    }
+    j["transcript"] = std::move(transcripts);
+  }
+  return j;
+}
+
+std::string render_json(const Report& report) {
+  return dump(report_json(report));
+}
+
+std::string error_json(std::string_view kind, std::string_view message, int exit_code) {
+  return dump(error_document(kind, message, exit_code));
+}
+
+Details error_document(std::string_view kind, std::string_view message, int exit_code) {
+  Details j = Details::object();
+  j["schema"] = kErrorSchema;
+  j["tool"] = "smtpdoctor";
+  j["version"] = kVersion;
+  j["error"] = kind;
+  j["message"] = message;
+  j["exit_code"] = exit_code;
+  return j;
+}
+
+}  // namespace smtpdoctor

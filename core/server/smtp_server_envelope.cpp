@@ -1,0 +1,272 @@
+// The mail transaction: MAIL and RCPT (syntax, parameters, limits, relay policy, faults), the
+// message by DATA (dot-unstuffed line by line) or BDAT chunks, and its acceptance: stored and
+// fsync'd before the 250, or reported as an event.
+#include "core/server/smtp_server_session.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "core/smtp/address.hpp"
+#include "core/server/smtp_server_store.hpp"
+
+namespace smtpdoctor::server_detail {
+
+asio::awaitable<Session::Flow> Session::cmd_mail(const CommandLine& c) {
+  if (helo_.empty()) {
+    co_await reply("503 5.5.1 Error: send HELO/EHLO first");
+    co_return Flow::next;
+  }
+  if (mail_from_) {
+    co_await reply("503 5.5.1 Error: nested MAIL command");
+    co_return Flow::next;
+  }
+  if (opt_.require_tls && !tls_) {
+    co_await reply("530 5.7.0 Must issue a STARTTLS command first");
+    co_return Flow::next;
+  }
+  if (opt_.require_auth && auth_user_.empty()) {
+    co_await reply("530 5.7.0 Authentication required");
+    co_return Flow::next;
+  }
+  if (opt_.faults.close_after_messages && messages_ >= *opt_.faults.close_after_messages) {
+    co_await reply("421 4.7.0 " + opt_.hostname + " Too many messages in this session, closing");
+    co_return Flow::close;
+  }
+  auto path = parse_path_argument(c.argument, "FROM");
+  if (!path) {
+    co_await reply("501 5.5.4 Syntax: MAIL FROM:<address>");
+    co_return Flow::next;
+  }
+  bool utf8 = false;
+  for (const auto& [key, value] : path->params) {
+    if (key == "SIZE") {
+      unsigned long long size = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), size);
+      if (ec != std::errc{} || end != value.data() + value.size()) {
+        co_await reply("501 5.5.4 Syntax: SIZE=octets");
+        co_return Flow::next;
+      }
+      if (size > opt_.limits.max_message_octets) {
+        co_await reply("552 5.3.4 Message size exceeds fixed maximum message size");
+        co_return Flow::next;
+      }
+    } else if (key == "SMTPUTF8" && opt_.capabilities.smtputf8) {
+      utf8 = true;
+    } else if (key == "BODY" && (upper(value) == "7BIT" || upper(value) == "8BITMIME")) {
+    } else if ((key == "RET" || key == "ENVID") && opt_.capabilities.dsn) {
+    } else if (key == "AUTH") {  // RFC 4954 §5: accepted and ignored
+    } else {
+      co_await reply("555 5.5.4 Unsupported option: " + printable(key, 32));
+      co_return Flow::next;
+    }
+  }
+  std::string why;
+  if (!path->path.empty() && !parse_mailbox(path->path, utf8, &why)) {
+    co_await reply("501 5.1.7 Bad sender address syntax");
+    co_return Flow::next;
+  }
+  if (opt_.faults.greylist_mail) {
+    co_await reply("451 4.7.1 Greylisted, please try again later");
+    co_return Flow::next;
+  }
+  mail_from_ = path->path;
+  utf8_ = utf8;
+  co_await reply("250 2.1.0 Ok");
+  co_return Flow::next;
+}
+
+asio::awaitable<Session::Flow> Session::cmd_rcpt(const CommandLine& c) {
+  if (!mail_from_) {
+    co_await reply("503 5.5.1 Error: need MAIL command");
+    co_return Flow::next;
+  }
+  auto path = parse_path_argument(c.argument, "TO");
+  if (!path || path->path.empty()) {
+    co_await reply("501 5.5.4 Syntax: RCPT TO:<address>");
+    co_return Flow::next;
+  }
+  for (const auto& [key, value] : path->params) {
+    if (!((key == "NOTIFY" || key == "ORCPT") && opt_.capabilities.dsn)) {
+      co_await reply("555 5.5.4 Unsupported option: " + printable(key, 32));
+      co_return Flow::next;
+    }
+  }
+  std::string why;
+  if (!parse_mailbox(path->path, utf8_, &why)) {
+    co_await reply("501 5.1.3 Bad recipient address syntax");
+    co_return Flow::next;
+  }
+  if (rcpts_.size() >= opt_.limits.max_recipients) {
+    co_await reply("452 4.5.3 Too many recipients");
+    co_return Flow::next;
+  }
+  const std::string& rcpt = path->path;
+  for (const auto& unknown : opt_.faults.unknown_users) {
+    if (iequals(unknown, rcpt)) {
+      co_await reply("550 5.1.1 <" + rcpt + ">: Recipient address rejected: User unknown");
+      co_return Flow::next;
+    }
+  }
+  std::string domain = mailbox_domain(rcpt);
+  bool local = std::any_of(opt_.local_domains.begin(), opt_.local_domains.end(),
+                           [&](const std::string& d) { return iequals(d, domain); });
+  if (!local && auth_user_.empty()) {
+    co_await reply("554 5.7.1 <" + rcpt + ">: Relay access denied");
+    co_return Flow::next;
+  }
+  if (opt_.faults.greylist_rcpt) {
+    co_await reply("451 4.7.1 <" + rcpt + ">: Greylisted, please try again later");
+    co_return Flow::next;
+  }
+  rcpts_.push_back(rcpt);
+  co_await reply("250 2.1.5 Ok");
+  co_return Flow::next;
+}
+
+asio::awaitable<Session::Flow> Session::cmd_data(const CommandLine& c) {
+  if (!mail_from_) {
+    co_await reply("503 5.5.1 Error: need MAIL command");
+    co_return Flow::next;
+  }
+  if (rcpts_.empty()) {
+    co_await reply("554 5.5.1 Error: no valid recipients");
+    co_return Flow::next;
+  }
+  if (bdat_started_) {
+    co_await reply("503 5.5.1 Error: DATA after BDAT");
+    co_return Flow::next;
+  }
+  if (!c.argument.empty()) {
+    co_await reply("501 5.5.4 Syntax: DATA");
+    co_return Flow::next;
+  }
+  co_await reply("354 3.0.0 End data with <CR><LF>.<CR><LF>");
+  in_data_ = true;
+  message_.clear();
+  bool too_big = false, line_too_long = false;
+  for (;;) {
+    std::string line;
+    // One octet of slack: the limit does not count the dot a client doubled (RFC 5321
+    // §4.5.3.1.6), so a 998-octet line that starts with "." arrives as 999 octets.
+    const std::size_t max_text = opt_.limits.max_text_line_octets - 2;
+    LineStatus status = co_await read_line(line, max_text + 1, true);
+    if (status == LineStatus::closed) co_return Flow::close;
+    if (status == LineStatus::too_long || (line.size() > max_text && line.front() != '.')) {
+      line_too_long = true;
+      continue;
+    }
+    if (line == ".") break;
+    std::string_view text = line;
+    if (!text.empty() && text.front() == '.') text.remove_prefix(1);  // RFC 5321 §4.5.2
+    if (too_big || message_.size() + text.size() + 2 > opt_.limits.max_message_octets) {
+      too_big = true;  // keep reading to the final dot, but store nothing more
+      continue;
+    }
+    message_.append(text);
+    message_ += "\r\n";
+  }
+  in_data_ = false;
+  if (too_big) {
+    reset_transaction();
+    co_await reply("552 5.3.4 Message size exceeds fixed maximum message size");
+  } else if (line_too_long) {
+    reset_transaction();
+    co_await reply("500 5.5.2 Line too long");
+  } else {
+    co_await accept_message();
+  }
+  co_return Flow::next;
+}
+
+asio::awaitable<Session::Flow> Session::cmd_bdat(const CommandLine& c) {
+  if (!opt_.capabilities.chunking) {
+    co_await reply("502 5.5.1 BDAT not available");
+    co_return Flow::close;  // the chunk's bytes would otherwise be read as commands
+  }
+  auto space = c.argument.find(' ');
+  std::string size_text = c.argument.substr(0, space);
+  std::string rest = space == std::string::npos ? "" : upper(c.argument.substr(space + 1));
+  unsigned long long size = 0;
+  auto [end, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size);
+  if (ec != std::errc{} || end != size_text.data() + size_text.size() || size_text.empty() ||
+      !(rest.empty() || rest == "LAST")) {
+    co_await reply("501 5.5.4 Syntax: BDAT size [LAST]");
+    co_return Flow::close;  // without a size the chunk cannot be skipped
+  }
+  bool last = rest == "LAST";
+  if (!bdat_started_) message_.clear();
+  bdat_started_ = true;
+  in_data_ = true;
+  // Read exactly `size` octets; keep them only while the message is within limits.
+  for (unsigned long long remaining = size; remaining > 0;) {
+    if (inbuf_.empty()) {
+      bool more = co_await fill();
+      if (!more) co_return Flow::close;
+    }
+    std::size_t take = std::size_t(std::min<unsigned long long>(remaining, inbuf_.size()));
+    if (!bdat_too_big_ && message_.size() + take <= opt_.limits.max_message_octets)
+      message_.append(inbuf_, 0, take);
+    else
+      bdat_too_big_ = true;
+    inbuf_.erase(0, take);
+    remaining -= take;
+  }
+  in_data_ = false;
+  if (!mail_from_ || rcpts_.empty()) {
+    reset_transaction();
+    co_await reply(mail_from_ ? "554 5.5.1 Error: no valid recipients"
+                              : "503 5.5.1 Error: need MAIL command");
+    co_return Flow::next;
+  }
+  if (bdat_too_big_) {
+    reset_transaction();
+    co_await reply("552 5.3.4 Message size exceeds fixed maximum message size");
+  } else if (last) {
+    co_await accept_message();
+  } else {
+    co_await reply("250 2.0.0 " + std::to_string(size) + " octets received");
+  }
+  co_return Flow::next;
+}
+
+// Stores (when asked), reports, and answers the final dot / BDAT LAST.
+asio::awaitable<void> Session::accept_message() {
+  Envelope envelope;
+  char number[16];
+  std::snprintf(number, sizeof number, "%06llu",
+                static_cast<unsigned long long>(shared_->next_message_number++));
+  envelope.id = shared_->run_tag + "-" + number;
+  envelope.from = *mail_from_;
+  envelope.rcpts = rcpts_;
+  envelope.helo = helo_;
+  envelope.esmtp = esmtp_;
+  envelope.auth_user = auth_user_;
+  envelope.tls = tls_.has_value();
+  envelope.tls_version = tls_version_;
+  envelope.client_address = client_;
+  envelope.received_at = rfc3339_now();
+  envelope.size = message_.size();
+
+  nlohmann::json event = envelope_json(envelope);
+  event["event"] = "message";
+  event["session"] = id_;
+  if (!opt_.store_dir.empty()) {
+    auto stored = store_message(opt_.store_dir, envelope,
+                                received_header(envelope, opt_.hostname) + message_);
+    if (!stored) {
+      shared_->event({{"event", "error"}, {"session", id_}, {"message", stored.error().message}});
+      reset_transaction();
+      co_await reply("451 4.3.0 Local error: the message could not be stored");
+      co_return;
+    }
+    event["path"] = stored->eml;
+  }
+  shared_->event(event);
+  ++messages_;
+  reset_transaction();
+  co_await reply("250 2.0.0 Ok: queued as " + envelope.id);
+}
+
+}  // namespace smtpdoctor::server_detail

@@ -1,0 +1,183 @@
+// Internal to the server (includes Asio): the state every session shares, and the Session, one
+// coroutine per SMTP conversation. Only the server's own .cpp files include this. The Session's
+// members are defined by topic: smtp_server_session.cpp (lifetime, dispatch, EHLO/HELO/STARTTLS
+// and the small verbs), smtp_server_auth.cpp (AUTH), smtp_server_envelope.cpp (MAIL, RCPT, DATA,
+// BDAT, storing), smtp_server_io.cpp (lines, replies, deadlines, TLS handshake).
+#pragma once
+
+#include <array>
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/ssl/context.hpp>
+#include <asio/ssl/stream.hpp>
+#include <asio/steady_timer.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/server/smtp_server.hpp"
+#include "core/server/smtp_server_commands.hpp"
+
+namespace smtpdoctor::server_detail {
+
+class Session;
+
+// Owned by SmtpServer through a shared_ptr that every session also holds, so a session that
+// outlives the SmtpServer object still finds its options.
+struct Shared {
+  ServerOptions options;
+  ServerEventHandler emit;
+  std::optional<asio::ssl::context> tls;  // empty until start() made or loaded the identity
+  std::set<Session*> sessions;            // live sessions, for stop() and the connection limit
+  std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors;
+  std::optional<asio::steady_timer> grace_timer;  // armed by stop(); cancelled by the last session
+  bool stopping = false;
+  std::uint64_t next_session_id = 1;
+  std::uint64_t next_message_number = 1;
+  std::string run_tag;  // random, so message ids differ between runs storing into one dir
+
+  void event(const nlohmann::json& e) const;
+};
+
+// RFC 4954 §4: an AUTH command or response line may be up to 12288 octets.
+inline constexpr std::size_t kAuthLineOctets = 12288;
+// How long a session may take to say goodbye after a deadline or stop().
+inline constexpr std::chrono::seconds kFarewellTimeout{5};
+
+// Small text helpers the session files share.
+std::string upper(std::string_view s);
+std::string endpoint_text(const asio::ip::tcp::endpoint& ep);
+std::string random_hex(std::size_t bytes);
+// A client's bytes echoed in a reply: printable ASCII only, at most `max` of them.
+std::string printable(std::string_view text, std::size_t max);
+// Constant-time comparison, for passwords.
+bool equal_secret(std::string_view a, std::string_view b);
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  using tcp = asio::ip::tcp;
+  using Clock = std::chrono::steady_clock;
+
+  Session(std::shared_ptr<Shared> shared, asio::ip::tcp::socket socket, bool implicit_tls,
+          bool over_limit);
+
+  ~Session();
+
+  static asio::awaitable<void> run(std::shared_ptr<Session> self);
+
+  // stop(): idle sessions end now; one inside a transaction may finish it unless `force`.
+  void request_stop(bool force);
+
+ private:
+  enum class Flow { next, close };
+  enum class Interrupt { none, idle, shutdown };
+  enum class LineStatus { ok, too_long, closed };
+
+  // smtp_server_session.cpp: the conversation and the small verbs.
+  asio::awaitable<void> converse();
+  asio::awaitable<Flow> dispatch(const CommandLine& command);
+  asio::awaitable<Flow> cmd_ehlo(const CommandLine& c);
+  asio::awaitable<Flow> cmd_helo(const CommandLine& c);
+  asio::awaitable<Flow> cmd_starttls(const CommandLine& c);
+  asio::awaitable<Flow> cmd_rset(const CommandLine&);
+  asio::awaitable<Flow> cmd_noop(const CommandLine&);
+  asio::awaitable<Flow> cmd_quit(const CommandLine&);
+  asio::awaitable<Flow> cmd_vrfy(const CommandLine&);
+  asio::awaitable<Flow> cmd_help(const CommandLine&);
+
+  // smtp_server_auth.cpp
+  asio::awaitable<Flow> cmd_auth(const CommandLine& c);
+
+  // Sends "334 base64(text)" and reads the client's answer; nullopt when the connection ended.
+  // A "*" answer cancels the exchange (RFC 4954 §4): that is reported by decode_response.
+  asio::awaitable<std::optional<std::string>> challenge(std::string_view text);
+
+  // Decodes one SASL response, replying 501 itself (cancel, bad base64, too long) on failure.
+  asio::awaitable<std::optional<std::string>> decode_response(const std::string& response);
+  bool password_matches(const std::string& user, std::string_view password) const;
+
+  // smtp_server_envelope.cpp
+  asio::awaitable<Flow> cmd_mail(const CommandLine& c);
+  asio::awaitable<Flow> cmd_rcpt(const CommandLine& c);
+  asio::awaitable<Flow> cmd_data(const CommandLine& c);
+  asio::awaitable<Flow> cmd_bdat(const CommandLine& c);
+
+  // Stores (when asked), reports, and answers the final dot / BDAT LAST.
+  asio::awaitable<void> accept_message();
+
+  // smtp_server_io.cpp
+  //
+  // The next line, without its terminator. Commands end at LF (a CR before it is dropped: bare
+  // LF is tolerated); DATA lines end only at CRLF so the stored body is byte-exact. A line
+  // longer than `max` is discarded up to its end and reported as too_long; the buffer never
+  // holds more than `max` plus one read.
+  asio::awaitable<LineStatus> read_line(std::string& line, std::size_t max, bool data_mode);
+
+  // Writes the queued replies, then reads more input. False when the connection is over.
+  asio::awaitable<bool> fill();
+  asio::awaitable<bool> flush();
+
+  // Queues one reply (several lines joined by CRLF for a multi-line reply).
+  asio::awaitable<void> reply(std::string text);
+
+  // The last words after a deadline or stop(), then the queued replies, within a short deadline.
+  asio::awaitable<void> farewell();
+  asio::awaitable<bool> handshake();  // false (and an error event) when it failed
+  asio::awaitable<void> sleep(std::chrono::milliseconds duration);  // cut short by abort_io()
+  // Sets the deadline for the next I/O; the watchdog cancels the socket when it passes.
+  void arm(std::chrono::milliseconds timeout);
+  void abort_io();
+  static asio::awaitable<void> watchdog(std::shared_ptr<Session> self);
+
+  // Session state (smtp_server_session.cpp).
+  bool starttls_available() const { return opt_.capabilities.starttls && shared_->tls && !tls_; }
+  bool auth_available() const { return opt_.capabilities.auth && !opt_.users.empty(); }
+  bool in_transaction() const { return mail_from_.has_value() || in_data_; }
+
+  void reset_transaction();
+  std::string client_ip() const;
+
+  std::shared_ptr<Shared> shared_;
+  const ServerOptions& opt_;
+  tcp::socket socket_;
+  std::optional<asio::ssl::stream<tcp::socket&>> tls_;
+  asio::steady_timer watchdog_timer_;
+  asio::steady_timer delay_timer_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  bool implicit_tls_;
+  bool over_limit_;
+  std::uint64_t id_;
+  std::string client_;
+  Interrupt interrupt_ = Interrupt::none;
+  bool done_ = false;
+
+  std::array<char, 4096> chunk_{};
+  std::string inbuf_;
+  std::string out_;
+
+  std::string helo_;
+  bool esmtp_ = false;
+  std::string auth_user_;
+  std::string tls_version_;
+  std::optional<std::string> mail_from_;
+  std::vector<std::string> rcpts_;
+  bool utf8_ = false;
+  std::string message_;
+  bool in_data_ = false;
+  bool bdat_started_ = false;
+  bool bdat_too_big_ = false;
+  unsigned messages_ = 0;
+};
+
+// Starts one session on an accepted socket; it runs until the conversation ends.
+void spawn_session(std::shared_ptr<Shared> shared, asio::ip::tcp::socket socket, bool implicit_tls);
+
+// Asks every session to end: those idle between transactions at once (421), the others after
+// their transaction; `force` closes them all now.
+void stop_sessions(Shared& shared, bool force);
+
+}  // namespace smtpdoctor::server_detail
