@@ -9,8 +9,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
-#include "core/diagnosis/enhanced_codes.hpp"
 #include "core/base/exit_code.hpp"
+#include "core/diagnosis/enhanced_codes.hpp"
 #include "core/diagnosis/explain.hpp"
 
 namespace smtpdoctor::cli {

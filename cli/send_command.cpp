@@ -20,10 +20,10 @@
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
 #include "cli/password.hpp"
-#include "core/smtp/address.hpp"
 #include "core/base/exit_code.hpp"
-#include "core/smtp/send_flow.hpp"
 #include "core/base/target.hpp"
+#include "core/smtp/address.hpp"
+#include "core/smtp/send_flow.hpp"
 #include "core/smtp/test_message.hpp"
 
 namespace smtpdoctor::cli {

@@ -3,8 +3,8 @@
 #include <asio/awaitable.hpp>
 #include <sstream>
 
-#include "core/net/concurrently.hpp"
 #include "core/base/target.hpp"
+#include "core/net/concurrently.hpp"
 #include "probes/check_pipeline.hpp"
 #include "probes/port_session.hpp"
 

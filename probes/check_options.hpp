@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "core/base/limits.hpp"
-#include "core/report/probe_id.hpp"
-#include "core/smtp/smtp_client.hpp"
 #include "core/base/stage.hpp"
 #include "core/base/target.hpp"
+#include "core/report/probe_id.hpp"
+#include "core/smtp/smtp_client.hpp"
 #include "probes/mail_path_options.hpp"
 
 namespace smtpdoctor {

@@ -7,8 +7,8 @@
 #include <csignal>
 #include <exception>
 
-#include "core/net/concurrently.hpp"
 #include "core/dns/resolver.hpp"
+#include "core/net/concurrently.hpp"
 #include "probes/check_steps.hpp"
 #include "probes/probes.hpp"
 

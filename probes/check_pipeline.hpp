@@ -18,8 +18,8 @@
 #include <optional>
 #include <string>
 
-#include "core/report/report.hpp"
 #include "core/base/run_control.hpp"
+#include "core/report/report.hpp"
 #include "probes/check_options.hpp"
 #include "probes/check_run.hpp"
 

@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/report/report.hpp"
 #include "core/base/run_control.hpp"
+#include "core/report/report.hpp"
 #include "probes/check_options.hpp"
 #include "probes/port_conversation.hpp"
 

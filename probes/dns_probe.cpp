@@ -6,10 +6,10 @@
 #include <array>
 #include <chrono>
 
-#include "core/net/concurrently.hpp"
+#include "core/base/target.hpp"
 #include "core/diagnosis/knowledge_base.hpp"
 #include "core/dns/mail_auth_records.hpp"
-#include "core/base/target.hpp"
+#include "core/net/concurrently.hpp"
 
 namespace smtpdoctor {
 namespace {

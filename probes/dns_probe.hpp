@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "core/report/report.hpp"
 #include "core/dns/resolver.hpp"
+#include "core/report/report.hpp"
 
 namespace smtpdoctor {
 

@@ -5,8 +5,8 @@
 #include <array>
 #include <chrono>
 
-#include "core/net/concurrently.hpp"
 #include "core/diagnosis/knowledge_base.hpp"
+#include "core/net/concurrently.hpp"
 
 namespace smtpdoctor {
 namespace {

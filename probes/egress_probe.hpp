@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core/diagnosis/egress_identity.hpp"
-#include "core/report/report.hpp"
 #include "core/dns/resolver.hpp"
+#include "core/report/report.hpp"
 
 namespace smtpdoctor {
 

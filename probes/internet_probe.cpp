@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <optional>
 
-#include "core/net/concurrently.hpp"
-#include "core/diagnosis/knowledge_base.hpp"
 #include "core/base/target.hpp"
+#include "core/diagnosis/knowledge_base.hpp"
+#include "core/net/concurrently.hpp"
 
 namespace smtpdoctor {
 namespace {

@@ -23,11 +23,11 @@
 #include <string_view>
 #include <vector>
 
-#include "core/dns/dns_records.hpp"
 #include "core/base/error.hpp"
-#include "core/report/report.hpp"
+#include "core/dns/dns_records.hpp"
 #include "core/dns/resolver.hpp"
 #include "core/net/tcp_reach.hpp"
+#include "core/report/report.hpp"
 #include "probes/mail_path_options.hpp"
 
 namespace smtpdoctor {

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/dns/dns_name.hpp"
 #include "core/base/error.hpp"
+#include "core/dns/dns_name.hpp"
 #include "core/mailbox/mail_protocol.hpp"
 
 namespace smtpdoctor {

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "core/base/run_control.hpp"
 #include "core/diagnosis/finding.hpp"
 #include "core/diagnosis/port25_verdict.hpp"
 #include "core/report/report.hpp"
-#include "core/base/run_control.hpp"
 #include "core/smtp/smtp_client.hpp"
 #include "probes/check_options.hpp"
 #include "probes/session_findings.hpp"

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/smtp/capabilities.hpp"
 #include "core/base/reply.hpp"
+#include "core/smtp/capabilities.hpp"
 
 namespace smtpdoctor {
 

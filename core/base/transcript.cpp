@@ -5,7 +5,8 @@ namespace {
 
 void add(std::vector<TranscriptEntry>& entries, Direction direction, Stage stage, bool in_tls,
          std::string_view text) {
-  entries.push_back({std::chrono::system_clock::now(), direction, in_tls, stage, std::string(text)});
+  entries.push_back(
+      {std::chrono::system_clock::now(), direction, in_tls, stage, std::string(text)});
 }
 
 // Peer-controlled text goes to a terminal: control bytes (escape sequences could repaint the
@@ -41,10 +42,14 @@ void Transcript::info(Stage stage, std::string_view message) {
 
 std::string_view transcript_glyph(const TranscriptEntry& entry) {
   switch (entry.direction) {
-    case Direction::sent: return entry.in_tls ? " ~>" : " ->";
-    case Direction::received: return entry.in_tls ? "<~ " : "<- ";
-    case Direction::error: return "***";
-    case Direction::info: return "===";
+    case Direction::sent:
+      return entry.in_tls ? " ~>" : " ->";
+    case Direction::received:
+      return entry.in_tls ? "<~ " : "<- ";
+    case Direction::error:
+      return "***";
+    case Direction::info:
+      return "===";
   }
   return "   ";
 }

@@ -1,6 +1,6 @@
 // A diagnosis: what broke, whether retrying can help, and what to do about it (DESIGN §3).
-// Produced only by the knowledge base (core/diagnosis/knowledge_base.hpp) from evidence; probes, `explain`
-// and the reports all carry this one type.
+// Produced only by the knowledge base (core/diagnosis/knowledge_base.hpp) from evidence; probes,
+// `explain` and the reports all carry this one type.
 #pragma once
 
 #include <optional>
@@ -57,11 +57,11 @@ struct Diagnosis {
   Category category = Category::other;
   bool permanent = false;
   Stage stage = Stage::none;
-  std::string cause;               // one sentence
-  std::string fix;                 // what the user should do
-  std::vector<std::string> refs;   // "RFC 5321 §4.2.2", URLs of vendor docs
-  std::string rule;                // id of the knowledge-base rule that matched
-  std::optional<int> code;         // the reply code it came from, if any
+  std::string cause;              // one sentence
+  std::string fix;                // what the user should do
+  std::vector<std::string> refs;  // "RFC 5321 §4.2.2", URLs of vendor docs
+  std::string rule;               // id of the knowledge-base rule that matched
+  std::optional<int> code;        // the reply code it came from, if any
   std::optional<EnhancedCode> enhanced;
 };
 

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/dns/dns_records.hpp"
 #include "core/base/reply.hpp"
+#include "core/dns/dns_records.hpp"
 
 namespace smtpdoctor {
 

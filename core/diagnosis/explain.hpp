@@ -16,9 +16,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/diagnosis/diagnosis.hpp"
 #include "core/base/reply.hpp"
 #include "core/base/stage.hpp"
+#include "core/diagnosis/diagnosis.hpp"
 
 namespace smtpdoctor {
 

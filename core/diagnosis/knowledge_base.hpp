@@ -1,7 +1,7 @@
-// The knowledge base: one table of rules (core/diagnosis/kb_rules.cpp) that turns evidence — a server's
-// reply, a socket error, a TLS/X.509 failure, a DNS outcome, or a pasted client error line — into
-// a Diagnosis (DESIGN §3). Probes, `check`'s report and `explain` all ask this one place, so the
-// same reply always gets the same cause and fix.
+// The knowledge base: one table of rules (core/diagnosis/kb_rules.cpp) that turns evidence — a
+// server's reply, a socket error, a TLS/X.509 failure, a DNS outcome, or a pasted client error line
+// — into a Diagnosis (DESIGN §3). Probes, `check`'s report and `explain` all ask this one place, so
+// the same reply always gets the same cause and fix.
 //
 // Usage from a probe:
 //   Evidence ev;
@@ -25,11 +25,11 @@
 #include <utility>
 #include <vector>
 
-#include "core/diagnosis/diagnosis.hpp"
 #include "core/base/error.hpp"
-#include "core/diagnosis/finding.hpp"
 #include "core/base/reply.hpp"
 #include "core/base/stage.hpp"
+#include "core/diagnosis/diagnosis.hpp"
+#include "core/diagnosis/finding.hpp"
 
 namespace smtpdoctor {
 

@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "core/base/error.hpp"
 #include "core/dns/dns_name.hpp"
 #include "core/dns/dns_records.hpp"
-#include "core/base/error.hpp"
 
 namespace smtpdoctor {
 

@@ -15,8 +15,8 @@
 
 #include "core/base/error.hpp"
 #include "core/base/limits.hpp"
-#include "core/net/tls_client.hpp"
 #include "core/base/transcript.hpp"
+#include "core/net/tls_client.hpp"
 
 namespace smtpdoctor {
 

@@ -19,10 +19,10 @@
 
 #include "core/base/error.hpp"
 #include "core/base/limits.hpp"
-#include "core/mailbox/mail_protocol.hpp"
 #include "core/base/run_control.hpp"
-#include "core/net/tls_client.hpp"
 #include "core/base/transcript.hpp"
+#include "core/mailbox/mail_protocol.hpp"
+#include "core/net/tls_client.hpp"
 
 namespace smtpdoctor {
 

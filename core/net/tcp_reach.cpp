@@ -3,8 +3,8 @@
 #include <asio/ip/address.hpp>
 #include <asio/this_coro.hpp>
 
-#include "core/net/concurrently.hpp"
 #include "core/base/duration_text.hpp"
+#include "core/net/concurrently.hpp"
 
 namespace smtpdoctor {
 

@@ -15,9 +15,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base/transcript.hpp"
 #include "core/diagnosis/diagnosis.hpp"
 #include "core/report/probe_id.hpp"
-#include "core/base/transcript.hpp"
 
 namespace smtpdoctor {
 

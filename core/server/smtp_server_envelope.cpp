@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "core/smtp/address.hpp"
 #include "core/server/smtp_server_store.hpp"
+#include "core/smtp/address.hpp"
 
 namespace smtpdoctor::server_detail {
 

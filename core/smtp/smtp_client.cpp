@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <array>
 
-#include "core/smtp/address.hpp"
 #include "core/base/ascii.hpp"
 #include "core/base/duration_text.hpp"
+#include "core/smtp/address.hpp"
 #include "core/smtp/sasl.hpp"
 
 namespace smtpdoctor {

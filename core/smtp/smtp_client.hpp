@@ -29,13 +29,13 @@
 #include <string_view>
 #include <vector>
 
-#include "core/smtp/capabilities.hpp"
 #include "core/base/error.hpp"
 #include "core/base/limits.hpp"
 #include "core/base/reply.hpp"
-#include "core/net/tls_client.hpp"
 #include "core/base/transcript.hpp"
+#include "core/net/tls_client.hpp"
 #include "core/net/transport.hpp"
+#include "core/smtp/capabilities.hpp"
 
 namespace smtpdoctor {
 

@@ -27,13 +27,13 @@
 #include <string>
 #include <vector>
 
-#include "core/diagnosis/egress_identity.hpp"
-#include "core/mailbox/mail_login_client.hpp"
-#include "core/diagnosis/port25_verdict.hpp"
-#include "core/report/render_json.hpp"
-#include "core/dns/resolver.hpp"
 #include "core/base/target.hpp"
+#include "core/diagnosis/egress_identity.hpp"
+#include "core/diagnosis/port25_verdict.hpp"
+#include "core/dns/resolver.hpp"
+#include "core/mailbox/mail_login_client.hpp"
 #include "core/net/tcp_reach.hpp"
+#include "core/report/render_json.hpp"
 #include "probes/check_pipeline.hpp"
 #include "probes/check_steps.hpp"
 #include "probes/credentials_probe.hpp"

@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "core/server/self_signed.hpp"
-#include "core/smtp/smtp_client.hpp"
 #include "core/server/smtp_server.hpp"
+#include "core/smtp/smtp_client.hpp"
 
 namespace smtpdoctor::test {
 
