@@ -188,12 +188,6 @@ nlohmann::json reply_json(const Reply& reply) {
           {"text", reply.text()}};
 }
 
-std::string reply_line(const Reply& reply) {
-  std::string out = std::to_string(reply.code);
-  if (!reply.lines.empty()) out += " " + reply.lines.back();
-  return out;
-}
-
 nlohmann::json tls_json(const TlsInfo& t) {
   return {
       {"protocol", t.protocol},
@@ -298,9 +292,9 @@ void print_human(const SendOptions& o, const SendRequest& request, const SendOut
   if (out.envelope)
     for (const auto& r : out.envelope->recipients)
       if (!r.accepted())
-        std::cout << "recipient refused: " << r.address << ": " << reply_line(r.reply) << "\n";
+        std::cout << "recipient refused: " << r.address << ": " << r.reply.one_line() << "\n";
   if (out.accepted()) {
-    std::cout << "accepted: " << reply_line(*out.envelope->final_reply) << "\n";
+    std::cout << "accepted: " << out.envelope->final_reply->one_line() << "\n";
     return;
   }
   if (out.error) {
@@ -312,13 +306,13 @@ void print_human(const SendOptions& o, const SendRequest& request, const SendOut
   }
   const EnvelopeResult& env = *out.envelope;
   if (!env.mail.positive_completion())
-    std::cout << "refused at MAIL FROM: " << reply_line(env.mail) << "\n";
+    std::cout << "refused at MAIL FROM: " << env.mail.one_line() << "\n";
   else if (env.accepted_recipients() == 0)
     std::cout << "refused: no recipient was accepted\n";
   else if (env.data && env.data->code != 354)
-    std::cout << "refused at DATA: " << reply_line(*env.data) << "\n";
+    std::cout << "refused at DATA: " << env.data->one_line() << "\n";
   else if (env.final_reply)
-    std::cout << "refused after the message: " << reply_line(*env.final_reply) << "\n";
+    std::cout << "refused after the message: " << env.final_reply->one_line() << "\n";
 }
 
 int run_send(const SendOptions& o, GlobalOptions& global) {

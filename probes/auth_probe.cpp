@@ -86,7 +86,7 @@ asio::awaitable<ProbeResult> run_auth_probe(PortSession& session) {
     const Error& error = login.error();
     result.status = ProbeStatus::fail;
     result.summary = "login as " + options.auth_user + " with " + mechanism +
-                     " failed: " + (error.reply ? reply_line(*error.reply) : error.message);
+                     " failed: " + (error.reply ? error.reply->one_line() : error.message);
     add_diagnosis(result, diagnosis_for(error));
     if (error.kind != ErrorKind::rejected && error.kind != ErrorKind::unsupported)
       session.broken = "AUTH failed";
@@ -118,9 +118,9 @@ asio::awaitable<std::vector<MechanismOutcome>> try_every_mechanism(PortSession& 
         auto login =
             co_await client.auth(mechanism, session.options.auth_user, session.options.password);
         outcome.works = login.ok();
-        outcome.outcome = login ? "works"
-                                : (login.error().reply ? reply_line(*login.error().reply)
-                                                       : login.error().message);
+        outcome.outcome =
+            login ? "works"
+                  : (login.error().reply ? login.error().reply->one_line() : login.error().message);
       }
       auto quit = co_await client.quit();
       (void)quit;

@@ -6,24 +6,12 @@
 #include <asio/awaitable.hpp>
 #include <cstdio>
 
+#include "core/base/ascii.hpp"
+#include "core/base/duration_text.hpp"
 #include "probes/probes.hpp"
 
 namespace smtpdoctor {
-namespace {
-
-std::string lower(std::string text) {
-  for (char& c : text)
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  return text;
-}
-
-std::string seconds(std::chrono::milliseconds ms) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f s", double(ms.count()) / 1000.0);
-  return buffer;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 asio::awaitable<ProbeResult> run_banner_probe(PortSession& session) {
   const auto start = std::chrono::steady_clock::now();
@@ -35,7 +23,7 @@ asio::awaitable<ProbeResult> run_banner_probe(PortSession& session) {
     const Error& error = greeting.error();
     result.status = ProbeStatus::fail;
     if (error.reply) {
-      result.summary = "refused: " + reply_line(*error.reply);
+      result.summary = "refused: " + error.reply->one_line();
       result.details["code"] = error.reply->code;
       result.details["greeting"] = error.reply->text();
       session.broken = "the server refused the session (" + std::to_string(error.reply->code) + ")";
@@ -49,7 +37,7 @@ asio::awaitable<ProbeResult> run_banner_probe(PortSession& session) {
 
   session.greeting = *greeting;
   const Reply& reply = greeting->reply;
-  result.summary = reply_line(reply);
+  result.summary = reply.one_line();
   result.details["code"] = reply.code;
   result.details["greeting"] = reply.text();
   result.details["greeting_delay_ms"] = greeting->delay.count();
@@ -59,20 +47,20 @@ asio::awaitable<ProbeResult> run_banner_probe(PortSession& session) {
   GreetingDelay delay = classify_greeting_delay(connect_latency, greeting->delay);
   result.details["greeting_delay"] = std::string(greeting_delay_name(delay));
   if (delay == GreetingDelay::greet_pause) {
-    add_note(result, "greet-pause: the greeting came after " + seconds(greeting->delay) +
+    add_note(result, "greet-pause: the greeting came after " + format_duration(greeting->delay) +
                          " although the connection took " +
                          std::to_string(connect_latency.count()) +
                          " ms; the server waits on purpose (an anti-spam greet-pause), "
                          "clients must wait for it and not talk first");
   } else if (delay == GreetingDelay::slow) {
-    add_note(result,
-             "the greeting took " + seconds(greeting->delay) + ": a slow network or a busy server");
+    add_note(result, "the greeting took " + format_duration(greeting->delay) +
+                         ": a slow network or a busy server");
   }
 
   std::string named = banner_host(reply);
   if (!named.empty()) result.details["banner_host"] = named;
   if (!named.empty() && !is_ip_literal(session.plan.host) &&
-      lower(named) != lower(session.plan.host))
+      ascii::lower(named) != ascii::lower(session.plan.host))
     add_note(result,
              "the banner names " + named + ", not " + session.plan.host + " (the name asked for)");
 

@@ -1,9 +1,8 @@
 #include "probes/dns_probe.hpp"
-
-#include <arpa/inet.h>
+#include "core/base/ascii.hpp"
+#include "core/dns/dns_name.hpp"
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 
 #include "core/base/target.hpp"
@@ -15,26 +14,6 @@ namespace smtpdoctor {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string without_dot(std::string name) {
-  if (name.size() > 1 && name.back() == '.') name.pop_back();
-  return name;
-}
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
-// Compares addresses by value ("::1" == "0:0::1").
-bool same_address(const std::string& a, const std::string& b) {
-  std::array<unsigned char, 16> x{}, y{};
-  int family = a.find(':') == std::string::npos ? AF_INET : AF_INET6;
-  if (inet_pton(family, a.c_str(), x.data()) != 1) return a == b;
-  if (inet_pton(family, b.c_str(), y.data()) != 1) return false;
-  return x == y;
-}
 
 DnsOutcome outcome_for(DnsStatus status) {
   switch (status) {
@@ -104,7 +83,8 @@ asio::awaitable<void> check_address(Resolver& resolver, AddressCheck& check,
                                     std::size_t max_names) {
   auto ptr = co_await resolver.ptr(check.address);
   check.ptr_status = ptr.status;
-  for (const auto& record : ptr.records) check.ptr_names.push_back(without_dot(record.name));
+  for (const auto& record : ptr.records)
+    check.ptr_names.push_back(without_trailing_dot(record.name));
   if (check.ptr_names.size() > max_names) check.ptr_names.resize(max_names);
   const bool v6 = check.address.find(':') != std::string::npos;
   std::vector<DnsAnswer<AddressRecord>> forward(check.ptr_names.size());
@@ -295,7 +275,7 @@ std::vector<std::string> Exchanger::address_list() const {
 asio::awaitable<DnsProbeOutcome> run_dns_probe(Resolver& resolver, DnsProbeOptions options) {
   const auto started = Clock::now();
   DnsProbeOutcome outcome;
-  const std::string domain = lower(without_dot(options.domain));
+  const std::string domain = ascii::lower(without_trailing_dot(options.domain));
   ProbeResult result;
   result.id = ProbeId::dns;
   result.target.host = domain;
@@ -336,7 +316,7 @@ asio::awaitable<DnsProbeOutcome> run_dns_probe(Resolver& resolver, DnsProbeOptio
       list.push_back({{"preference", record.preference}, {"exchange", record.exchange}});
       if (record.is_null()) continue;
       Exchanger e;
-      e.host = lower(without_dot(record.exchange));
+      e.host = ascii::lower(without_trailing_dot(record.exchange));
       e.preference = record.preference;
       exchangers.push_back(std::move(e));
     }

@@ -1,8 +1,6 @@
 #include "probes/egress_probe.hpp"
+#include "core/dns/dns_name.hpp"
 
-#include <arpa/inet.h>
-
-#include <array>
 #include <chrono>
 
 #include "core/diagnosis/knowledge_base.hpp"
@@ -12,18 +10,6 @@ namespace smtpdoctor {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string without_dot(std::string name) {
-  if (name.size() > 1 && name.back() == '.') name.pop_back();
-  return name;
-}
-
-bool same_address(const std::string& a, const std::string& b) {
-  std::array<unsigned char, 16> x{}, y{};
-  int family = a.find(':') == std::string::npos ? AF_INET : AF_INET6;
-  return inet_pton(family, a.c_str(), x.data()) == 1 &&
-         inet_pton(family, b.c_str(), y.data()) == 1 && x == y;
-}
 
 void note(ProbeResult& result, std::string line) {
   if (!result.details.contains("notes")) result.details["notes"] = Details::array();
@@ -87,7 +73,7 @@ asio::awaitable<EgressProbeOutcome> run_egress_probe(Resolver& resolver,
     co_await run_concurrently(std::move(lookups));
   }
   f.ptr_status = ptr.status;
-  for (const auto& r : ptr.records) f.ptr_names.push_back(without_dot(r.name));
+  for (const auto& r : ptr.records) f.ptr_names.push_back(without_trailing_dot(r.name));
   const bool v6 = options.address.find(':') != std::string::npos;
   for (const auto& name : f.ptr_names) {
     DnsAnswer<AddressRecord> forward;

@@ -19,7 +19,7 @@ asio::awaitable<ProbeResult> run_ehlo_probe(PortSession& session) {
   if (!capabilities) {
     const Error& error = capabilities.error();
     result.status = ProbeStatus::fail;
-    result.summary = error.reply ? "refused: " + reply_line(*error.reply) : error.message;
+    result.summary = error.reply ? "refused: " + error.reply->one_line() : error.message;
     add_diagnosis(result, diagnosis_for(error));
     session.broken = "EHLO failed";
     co_return result;

@@ -18,16 +18,16 @@ ProbeStatus status_for_refusal(const Reply& reply) {
 // MAIL refused. 530 without credentials is what a submission server should say; it is a
 // warning that tells the user how to test further, not a failure of the server.
 void judge_mail_refusal(ProbeResult& result, const PortSession& session, const Reply& reply) {
-  result.details["mail_reply"] = reply_line(reply);
+  result.details["mail_reply"] = reply.one_line();
   add_diagnosis(result, diagnosis_for(Stage::mail, reply));
   if (reply.code == 530 && !session.options.has_credentials()) {
     raise_status(result, ProbeStatus::warn);
-    result.summary = "MAIL FROM needs a login first (" + reply_line(reply) +
+    result.summary = "MAIL FROM needs a login first (" + reply.one_line() +
                      "); give --auth-user to test the envelope";
     return;
   }
   raise_status(result, status_for_refusal(reply));
-  result.summary = "sender " + session.options.sender() + " refused: " + reply_line(reply);
+  result.summary = "sender " + session.options.sender() + " refused: " + reply.one_line();
 }
 
 void judge_recipients(ProbeResult& result, const std::vector<RecipientOutcome>& recipients) {
@@ -38,7 +38,7 @@ void judge_recipients(ProbeResult& result, const std::vector<RecipientOutcome>& 
     Details one = Details::object();
     one["address"] = recipient.address;
     one["accepted"] = recipient.accepted();
-    one["reply"] = reply_line(recipient.reply);
+    one["reply"] = recipient.reply.one_line();
     list.push_back(std::move(one));
     if (recipient.accepted()) {
       ++accepted;
@@ -47,7 +47,7 @@ void judge_recipients(ProbeResult& result, const std::vector<RecipientOutcome>& 
     raise_status(result, status_for_refusal(recipient.reply));
     add_diagnosis(result, diagnosis_for(Stage::rcpt, recipient.reply));
     if (first_refusal.empty())
-      first_refusal = recipient.address + " refused: " + reply_line(recipient.reply);
+      first_refusal = recipient.address + " refused: " + recipient.reply.one_line();
   }
   result.details["recipients"] = std::move(list);
   result.summary =
@@ -87,7 +87,7 @@ asio::awaitable<ProbeResult> run_envelope_probe(PortSession& session, bool mail_
   if (mail_only || options.to.empty()) {
     auto mail = co_await session.client.mail_from(sender, envelope);
     if (mail) {
-      result.details["mail_reply"] = reply_line(*mail);
+      result.details["mail_reply"] = mail->one_line();
       result.summary = "sender " + sender + " accepted";
       if (!mail_only) {
         result.summary += "; no recipient to try (give --to, or check user@domain)";
@@ -114,7 +114,7 @@ asio::awaitable<ProbeResult> run_envelope_probe(PortSession& session, bool mail_
       if (!outcome->mail.positive_completion()) {
         judge_mail_refusal(result, session, outcome->mail);
       } else {
-        result.details["mail_reply"] = reply_line(outcome->mail);
+        result.details["mail_reply"] = outcome->mail.one_line();
         judge_recipients(result, outcome->recipients);
       }
     }
@@ -143,7 +143,7 @@ asio::awaitable<RelayTest> check_relay(PortSession& session) {
     if (!mail) {
       relay.ran = mail.error().reply.has_value();
       relay.outcome = mail.error().reply ? "relaying refused: MAIL FROM without AUTH got " +
-                                               reply_line(*mail.error().reply)
+                                               mail.error().reply->one_line()
                                          : "relay test not run: " + mail.error().message;
     } else {
       const std::string recipient = kRelayTestRecipient;
@@ -153,12 +153,12 @@ asio::awaitable<RelayTest> check_relay(PortSession& session) {
         relay.open_relay = true;
         relay.rcpt_reply = *rcpt;
         relay.outcome = std::string("OPEN RELAY: RCPT TO:<") + kRelayTestRecipient +
-                        "> without AUTH was accepted (" + reply_line(*rcpt) + ")";
+                        "> without AUTH was accepted (" + rcpt->one_line() + ")";
       } else if (rcpt.error().reply) {
         relay.ran = true;
         relay.rcpt_reply = *rcpt.error().reply;
         relay.outcome = std::string("relaying refused: RCPT TO:<") + kRelayTestRecipient +
-                        "> without AUTH got " + reply_line(*rcpt.error().reply);
+                        "> without AUTH got " + rcpt.error().reply->one_line();
       } else {
         relay.outcome = "relay test not run: " + rcpt.error().message;
       }

@@ -1,4 +1,5 @@
 #include "probes/name_consistency.hpp"
+#include "core/dns/dns_name.hpp"
 
 #include <algorithm>
 
@@ -7,11 +8,9 @@
 namespace smtpdoctor {
 namespace {
 
-std::string normal(std::string name) {
-  for (char& c : name)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  if (!name.empty() && name.back() == '.') name.pop_back();
-  return name;
+// Host names compare without case and without the root dot.
+std::string normal(std::string_view name) {
+  return ascii::lower(without_trailing_dot(std::string(name)));
 }
 
 bool in(const std::vector<std::string>& names, const std::string& name) {

@@ -97,12 +97,6 @@ std::optional<Diagnosis> diagnosis_for_finding(Stage stage, Finding finding) {
 
 namespace smtpdoctor {
 
-std::string reply_line(const Reply& reply) {
-  std::string line = std::to_string(reply.code);
-  if (!reply.lines.empty()) line += " " + reply.lines.front();
-  return line;
-}
-
 void add_diagnosis(ProbeResult& result, Diagnosis diagnosis) {
   for (const auto& existing : result.diagnoses)
     if (existing.category == diagnosis.category && existing.rule == diagnosis.rule) return;

@@ -65,7 +65,6 @@ asio::awaitable<Result<Capabilities>> open_side_session(SmtpClient& client,
 // Pure helpers shared by the probe files.
 
 // "421 4.3.2 Service not available" — a reply's first line, for summaries.
-std::string reply_line(const Reply& reply);
 
 // Adds `diagnosis` unless an equal category and rule is already there.
 void add_diagnosis(ProbeResult& result, Diagnosis diagnosis);

@@ -1,4 +1,5 @@
 #include "probes/session_findings.hpp"
+#include "core/base/ascii.hpp"
 
 #include <algorithm>
 #include <array>
@@ -11,13 +12,6 @@ namespace {
 // Several seconds of silence after a fast connect is a policy, not a network.
 constexpr std::chrono::milliseconds kNoticeableDelay{1000};
 constexpr std::chrono::milliseconds kGreetPauseMinimum{3000};
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  return out;
-}
 
 bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
@@ -54,7 +48,7 @@ bool looks_like_fqdn(std::string_view name) {
     return is_ipv4_literal(inner);
   }
   if (!is_valid_hostname(name) || is_ipv4_literal(name)) return false;
-  std::string host = lower(name);
+  std::string host = ascii::lower(name);
   if (!host.empty() && host.back() == '.') host.pop_back();
   if (host.find('.') == std::string::npos) return false;
   if (host == "localhost" || host.rfind("localhost.", 0) == 0) return false;

@@ -102,7 +102,7 @@ asio::awaitable<Error> explain_version_refusal(PortSession& session, Error error
 
 void fail_tls(ProbeResult& result, PortSession& session, const Error& error) {
   result.status = ProbeStatus::fail;
-  result.summary = error.reply ? "STARTTLS refused: " + reply_line(*error.reply) : error.message;
+  result.summary = error.reply ? "STARTTLS refused: " + error.reply->one_line() : error.message;
   if (const auto& info = session.client.tls_info()) describe_tls(result, *info);
   // OpenSSL calls a server that speaks only TLS 1.0/1.1 an "unsupported protocol"; that is a
   // finding of its own, with its own fix, not the generic handshake failure.
@@ -191,13 +191,13 @@ asio::awaitable<StarttlsEnforcement> check_starttls_enforcement(PortSession& ses
     enforcement.ran = true;
     if (mail) {
       enforcement.mail_reply = *mail;
-      enforcement.outcome = "MAIL FROM before STARTTLS was accepted (" + reply_line(*mail) + ")";
+      enforcement.outcome = "MAIL FROM before STARTTLS was accepted (" + mail->one_line() + ")";
     } else if (mail.error().reply) {
       enforcement.mail_reply = *mail.error().reply;
       enforcement.enforced =
           mail.error().reply->code == 530 || mail.error().reply->permanent_failure();
       enforcement.outcome =
-          "MAIL FROM before STARTTLS was refused (" + reply_line(*mail.error().reply) + ")";
+          "MAIL FROM before STARTTLS was refused (" + mail.error().reply->one_line() + ")";
     } else {
       enforcement.ran = false;
       enforcement.outcome = mail.error().message;

@@ -21,6 +21,9 @@ constexpr bool is_alnum(char c) {
 constexpr char to_upper(char c) {
   return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
 }
+constexpr char to_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
 // Letters, digits and '-' only: the shape of SMTP verbs, EHLO and ESMTP keywords and DNS labels.
 constexpr bool is_ldh(std::string_view s) {
@@ -31,6 +34,19 @@ inline std::string upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = to_upper(c);
   return out;
+}
+
+inline std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = to_lower(c);
+  return out;
+}
+
+// Without the spaces and tabs at either end.
+constexpr std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
 }
 
 constexpr bool iequals(std::string_view a, std::string_view b) {

@@ -1,6 +1,5 @@
-// A deadline in words for error messages and the transcript. Two spellings exist because the
-// golden transcripts fix them: the SMTP client writes "30 s" / "300 ms", the POP3/IMAP client and
-// the reachability check write "2.0 s".
+// A duration in words, one spelling everywhere: the report's duration column, the summary line,
+// deadlines in error messages and notes ("no answer within 30 s", "the greeting took 2.4 s").
 #pragma once
 
 #include <chrono>
@@ -8,16 +7,8 @@
 
 namespace smtpdoctor {
 
-// "30 s" for whole seconds, else "300 ms".
-inline std::string human_duration(std::chrono::milliseconds d) {
-  if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + " s";
-  return std::to_string(d.count()) + " ms";
-}
-
-// "2.0 s", one decimal, truncated.
-inline std::string seconds_text(std::chrono::milliseconds d) {
-  std::string s = std::to_string(d.count() / 1000.0);
-  return s.substr(0, s.find('.') + 2) + " s";
-}
+// "4 ms", "2 s", "1.25 s", "12.5 s", "2 min 5 s": short, precise where it matters, and without
+// trailing zeros (a configured "30s" deadline reads "30 s", not "30.0 s").
+std::string format_duration(std::chrono::milliseconds duration);
 
 }  // namespace smtpdoctor

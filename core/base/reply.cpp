@@ -85,6 +85,28 @@ std::string Reply::text() const {
   return out;
 }
 
+std::string Reply::one_line() const {
+  std::string out = std::to_string(code);
+  const std::string repeated = enhanced ? enhanced->str() + " " : std::string();
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    if (i > 0 && !repeated.empty() && line.starts_with(repeated))
+      line.remove_prefix(repeated.size());
+    if (line.empty()) continue;
+    out += ' ';
+    out += line;
+    if (out.size() > kMaxLine) {
+      // Cut on a UTF-8 character boundary, so a long non-English reply stays valid text.
+      std::size_t cut = kMaxLine;
+      while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+      out.resize(cut);
+      out += "\u2026";
+      break;
+    }
+  }
+  return out;
+}
+
 std::string Reply::wire() const {
   std::string code_str = std::to_string(code);
   std::string out;

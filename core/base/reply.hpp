@@ -37,6 +37,11 @@ struct Reply {
 
   // Lines joined with '\n' (no code prefix).
   std::string text() const;
+  // The whole reply on one line for a summary or an error message: "550 5.1.1 No such user here
+  // (see https://…)". Continuation lines are joined with a space, without the enhanced code that
+  // big providers repeat on every line; past kMaxLine characters it ends in "…".
+  std::string one_line() const;
+  static constexpr std::size_t kMaxLine = 400;
   // The reply as it went over the wire, "250-a\r\n250 b\r\n" (for transcripts and tests).
   std::string wire() const;
   bool positive_completion() const { return code >= 200 && code < 300; }

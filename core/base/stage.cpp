@@ -1,4 +1,5 @@
 #include "core/base/stage.hpp"
+#include "core/base/ascii.hpp"
 
 #include <array>
 #include <utility>
@@ -23,15 +24,6 @@ constexpr std::array<std::pair<Stage, std::string_view>, 14> kNames{{
     {Stage::quit, "quit"},
 }};
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string_view stage_name(Stage stage) {
@@ -42,10 +34,10 @@ std::string_view stage_name(Stage stage) {
 
 std::optional<Stage> stage_from_name(std::string_view name) {
   for (auto& [s, n] : kNames)
-    if (iequals(n, name)) return s;
+    if (ascii::iequals(n, name)) return s;
   // swaks spells the first greeting "first-helo" and the post-TLS one "helo".
-  if (iequals(name, "first-helo") || iequals(name, "first-ehlo")) return Stage::ehlo;
-  if (iequals(name, "greeting")) return Stage::banner;
+  if (ascii::iequals(name, "first-helo") || ascii::iequals(name, "first-ehlo")) return Stage::ehlo;
+  if (ascii::iequals(name, "greeting")) return Stage::banner;
   return std::nullopt;
 }
 

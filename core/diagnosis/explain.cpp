@@ -9,6 +9,7 @@
 // A reply code is only taken where it stands as a token (not inside an IP address, a port, a
 // path:line or a longer number), so log noise does not turn into findings.
 #include "core/diagnosis/explain.hpp"
+#include "core/base/ascii.hpp"
 
 #include <algorithm>
 #include <array>
@@ -20,13 +21,6 @@ namespace smtpdoctor {
 namespace {
 
 constexpr std::size_t kMaxLineForMatching = 8192;
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-bool is_alnum(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
 
 // Characters that may stand right before a reply code: "said: 550", "(535,", "[530 ", "smtp;550",
 // "code=550", "-> 550", "\"552\"".
@@ -44,7 +38,7 @@ bool code_may_precede(char c) {
 int code_at(std::string_view s, std::size_t i) {
   if (i + 3 > s.size()) return 0;
   char a = s[i], b = s[i + 1], c = s[i + 2];
-  if ((a != '4' && a != '5') || b < '0' || b > '5' || !is_digit(c)) return 0;
+  if ((a != '4' && a != '5') || b < '0' || b > '5' || !ascii::is_digit(c)) return 0;
   if (i > 0 && !code_may_follow(s[i - 1])) return 0;
   if (i + 3 < s.size() && !code_may_precede(s[i + 3])) return 0;
   // "line 455, in send" in a Python traceback is a line number, not a reply.
@@ -63,14 +57,14 @@ std::pair<int, std::size_t> first_code(std::string_view s) {
 std::optional<EnhancedCode> enhanced_at(std::string_view s, std::size_t i, std::size_t* end) {
   if (i + 5 > s.size()) return std::nullopt;
   if (s[i] != '2' && s[i] != '4' && s[i] != '5') return std::nullopt;
-  if (i > 0 && (is_alnum(s[i - 1]) || s[i - 1] == '.')) return std::nullopt;
+  if (i > 0 && (ascii::is_alnum(s[i - 1]) || s[i - 1] == '.')) return std::nullopt;
   if (s[i + 1] != '.') return std::nullopt;
   std::size_t p = i + 2;
   auto number = [&](int& out) {
     std::size_t start = p;
     out = 0;
-    while (p < s.size() && is_digit(s[p]) && p - start < 3) out = out * 10 + (s[p++] - '0');
-    return p > start && !(p < s.size() && is_digit(s[p]));
+    while (p < s.size() && ascii::is_digit(s[p]) && p - start < 3) out = out * 10 + (s[p++] - '0');
+    return p > start && !(p < s.size() && ascii::is_digit(s[p]));
   };
   EnhancedCode code;
   code.klass = s[i] - '0';

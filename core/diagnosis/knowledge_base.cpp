@@ -2,6 +2,7 @@
 // (with '*' gaps) rather than std::regex: the table stays readable as data, matching is linear,
 // and hostile input cannot trigger regex backtracking.
 #include "core/diagnosis/knowledge_base.hpp"
+#include "core/base/ascii.hpp"
 
 #include <array>
 
@@ -11,11 +12,6 @@
 
 namespace smtpdoctor {
 namespace {
-
-// ASCII only and locale-independent: server text is bytes, not the user's locale.
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
 
 // Each '|' alternative; within one, '*'-separated parts must appear in order.
 bool alternative_matches(std::string_view haystack, std::string_view alternative) {
@@ -193,7 +189,7 @@ std::string normalize_for_match(std::string_view text) {
     }
     if (space && !out.empty()) out += ' ';
     space = false;
-    out += lower(c);
+    out += ascii::to_lower(c);
   }
   return out;
 }

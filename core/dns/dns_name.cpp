@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <array>
 #include <charconv>
 #include <cstdio>
 
@@ -116,6 +117,19 @@ Result<DnsServer> parse_dns_server(std::string_view spec) {
     server.port = std::uint16_t(value);
   }
   return server;
+}
+
+std::string without_trailing_dot(std::string name) {
+  if (name.size() > 1 && name.back() == '.') name.pop_back();
+  return name;
+}
+
+bool same_address(const std::string& a, const std::string& b) {
+  std::array<unsigned char, 16> x{}, y{};
+  int family = a.find(':') == std::string::npos ? AF_INET : AF_INET6;
+  if (inet_pton(family, a.c_str(), x.data()) != 1) return a == b;
+  if (inet_pton(family, b.c_str(), y.data()) != 1) return false;
+  return x == y;
 }
 
 }  // namespace smtpdoctor

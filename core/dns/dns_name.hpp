@@ -16,6 +16,13 @@ namespace smtpdoctor {
 // error, not a lookup.
 bool is_valid_dns_name(std::string_view name);
 
+// "mx.example.com." -> "mx.example.com" (the root "." stays).
+std::string without_trailing_dot(std::string name);
+
+// Whether two address texts name the same address ("::1" and "0:0::1" do); texts that are not
+// addresses are compared as they are.
+bool same_address(const std::string& a, const std::string& b);
+
 // "192.0.2.7" -> "7.2.0.192.in-addr.arpa", "2001:db8::1" -> "1.0.0.0...8.b.d.0.1.0.0.2.ip6.arpa".
 // nullopt when `address` is not a literal IPv4/IPv6 address.
 std::optional<std::string> reverse_lookup_name(std::string_view address);

@@ -17,19 +17,6 @@ namespace {
 constexpr std::size_t kMaxTerms = 128;  // far more than any working record needs
 constexpr int kSpfLookupLimit = 10;     // RFC 7208 §4.6.4
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::vector<std::string_view> split(std::string_view s, char separator) {
   std::vector<std::string_view> parts;
   while (true) {
@@ -100,7 +87,7 @@ void parse_spf_directive(SpfRecord& record, std::string_view term) {
       break;
   }
   auto name_end = term.find_first_of(":/");
-  mechanism.name = lower(term.substr(0, name_end));
+  mechanism.name = ascii::lower(term.substr(0, name_end));
   std::string_view rest = name_end == std::string_view::npos ? "" : term.substr(name_end);
   bool has_argument = !rest.empty() && rest.front() == ':';
   std::string_view argument = has_argument ? rest.substr(1) : "";
@@ -143,7 +130,7 @@ void parse_spf_directive(SpfRecord& record, std::string_view term) {
 
 void parse_spf_modifier(SpfRecord& record, std::string_view term, std::size_t equals,
                         bool& seen_exp) {
-  auto name = lower(term.substr(0, equals));
+  auto name = ascii::lower(term.substr(0, equals));
   auto value = term.substr(equals + 1);
   for (char c : name) {
     if (!ascii::is_alnum(c) && c != '-' && c != '_' && c != '.') {
@@ -199,7 +186,7 @@ std::vector<std::string> report_uris(std::string_view value, std::string_view ta
                                      DmarcRecord& record) {
   std::vector<std::string> uris;
   for (auto uri : split(value, ',')) {
-    uri = trim(uri);
+    uri = ascii::trim(uri);
     if (uris.size() == 16) break;
     // RFC 7489 §6.2: a URI, optionally "!size"; mail reports need mailto:.
     if (uri.size() < 8 || !ascii::iequals(uri.substr(0, 7), "mailto:") ||
@@ -288,10 +275,10 @@ std::string_view dmarc_policy_name(DmarcPolicy policy) {
 }
 
 bool is_dmarc_record(std::string_view text) {
-  auto first = trim(split(text, ';').front());
+  auto first = ascii::trim(split(text, ';').front());
   auto equals = first.find('=');
-  return equals != std::string_view::npos && trim(first.substr(0, equals)) == "v" &&
-         trim(first.substr(equals + 1)) == "DMARC1";
+  return equals != std::string_view::npos && ascii::trim(first.substr(0, equals)) == "v" &&
+         ascii::trim(first.substr(equals + 1)) == "DMARC1";
 }
 
 DmarcRecord parse_dmarc(std::string_view text) {
@@ -307,15 +294,15 @@ DmarcRecord parse_dmarc(std::string_view text) {
     tags.resize(kMaxTerms);
   }
   for (std::size_t i = 1; i < tags.size(); ++i) {
-    auto tag = trim(tags[i]);
+    auto tag = ascii::trim(tags[i]);
     if (tag.empty()) continue;  // "p=reject;" ends with an empty tag
     auto equals = tag.find('=');
     if (equals == std::string_view::npos) {
       record.errors.push_back(quoted(tag) + ": not a tag=value pair");
       continue;
     }
-    auto name = lower(trim(tag.substr(0, equals)));
-    auto value = trim(tag.substr(equals + 1));
+    auto name = ascii::lower(ascii::trim(tag.substr(0, equals)));
+    auto value = ascii::trim(tag.substr(equals + 1));
     if (name == "p" || name == "sp") {
       auto policy = dmarc_policy(value);
       if (!policy) {

@@ -54,7 +54,7 @@ asio::awaitable<Result<std::string>> LineConnection::connect(std::string host, s
     }
     const bool timed_out = attempt.error == std::errc::timed_out;
     s.transcript.error(Stage::connect, "connecting to " + where + ": " +
-                                           (timed_out ? "no answer within " + seconds_text(limit)
+                                           (timed_out ? "no answer within " + format_duration(limit)
                                                       : attempt.error.message()));
   }
   s.transport.close();
@@ -65,7 +65,7 @@ asio::awaitable<Result<std::string>> LineConnection::connect(std::string host, s
   co_return make_error(
       timed_out ? ErrorKind::timeout : ErrorKind::network, Stage::connect,
       "connecting to " + last.address + " port " + std::to_string(port) + ": " +
-          (timed_out ? "no answer within " + seconds_text(limit) : last.error.message()),
+          (timed_out ? "no answer within " + format_duration(limit) : last.error.message()),
       timed_out ? std::error_code{} : last.error);
 }
 
@@ -106,7 +106,7 @@ asio::awaitable<Result<Ok>> LineConnection::write_line(Stage stage, std::string_
   if (ec == std::errc::timed_out)
     co_return s.failed(
         make_error(ErrorKind::timeout, stage,
-                   "sending: no progress within " + seconds_text(s.limits.command_timeout)));
+                   "sending: no progress within " + format_duration(s.limits.command_timeout)));
   if (ec) co_return s.failed(make_error(ErrorKind::network, stage, "sending: " + ec.message(), ec));
   co_return Ok{};
 }
@@ -136,7 +136,7 @@ asio::awaitable<Result<std::string>> LineConnection::read_line(Stage stage) {
     if (ec == std::errc::timed_out)
       co_return s.failed(
           make_error(ErrorKind::timeout, stage,
-                     "waiting for the reply: no answer within " + seconds_text(limit)));
+                     "waiting for the reply: no answer within " + format_duration(limit)));
     if (ec) {
       std::string reason = peer_closed(ec) ? "the server closed the connection" : ec.message();
       co_return s.failed(make_error(ErrorKind::network, stage, "reading: " + reason, ec));

@@ -39,7 +39,7 @@ asio::awaitable<TcpReach> tcp_reach(std::string address, std::uint16_t port,
   if (attempt.outcome == TcpOutcome::connected) {
     reach.detail = "connected in " + std::to_string(reach.elapsed.count()) + " ms";
   } else if (attempt.outcome == TcpOutcome::timed_out && attempt.error == std::errc::timed_out) {
-    reach.detail = "no answer within " + seconds_text(timeout);
+    reach.detail = "no answer within " + format_duration(timeout);
   } else {
     reach.error = attempt.error;
     reach.detail = attempt.error.message();

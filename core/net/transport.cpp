@@ -186,7 +186,7 @@ asio::awaitable<ConnectResult> Transport::connect(std::string host, std::uint16_
     if (!r) {
       result.error =
           make_error(ErrorKind::timeout, Stage::resolve,
-                     "resolving " + host + ": no answer within " + seconds_text(timeout));
+                     "resolving " + host + ": no answer within " + format_duration(timeout));
       co_return result;
     }
     auto [rec, results] = std::move(*r);
@@ -256,7 +256,8 @@ asio::awaitable<Result<TlsInfo>> Transport::start_tls(TlsClientOptions options, 
   if (!r) {
     s.close();
     co_return make_error(ErrorKind::timeout, stage,
-                         "TLS handshake: no answer within " + human_duration(timeout), timed_out());
+                         "TLS handshake: no answer within " + format_duration(timeout),
+                         timed_out());
   }
   auto [ec] = *r;
   if (ec) {

@@ -1,4 +1,5 @@
 #include "core/report/probe_id.hpp"
+#include "core/base/ascii.hpp"
 
 #include <algorithm>
 #include <string>
@@ -10,10 +11,6 @@ namespace {
 constexpr std::array<std::string_view, 8> kNames{"internet", "dns", "tcp",  "banner",
                                                  "ehlo",     "tls", "auth", "envelope"};
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
-}
-
 // Optimal-string-alignment distance: Levenshtein plus swapped neighbours, the commonest typo
 // ("tsl" for "tls"). Inputs are short probe names, so a full matrix costs nothing.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -22,10 +19,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
+      std::size_t cost = ascii::to_lower(a[i - 1]) == ascii::to_lower(b[j - 1]) ? 0 : 1;
       d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
-          lower(a[i - 2]) == lower(b[j - 1]))
+      if (i > 1 && j > 1 && ascii::to_lower(a[i - 1]) == ascii::to_lower(b[j - 2]) &&
+          ascii::to_lower(a[i - 2]) == ascii::to_lower(b[j - 1]))
         d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }

@@ -13,6 +13,7 @@
 // the same however the concurrent probes finished (see group_by_target). Everything a server or
 // DNS sent passes through printable_line() first: it cannot move the cursor or break the layout.
 #include "core/report/render_human.hpp"
+#include "core/base/duration_text.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -358,21 +359,6 @@ std::string result_line(const Report& report, const Style& style) {
 }
 
 }  // namespace
-
-std::string format_duration(std::chrono::milliseconds duration) {
-  long long ms = std::max<long long>(0, duration.count());
-  char buffer[48];
-  if (ms < 1000) {
-    std::snprintf(buffer, sizeof buffer, "%lld ms", ms);
-  } else if (ms < 10'000) {
-    std::snprintf(buffer, sizeof buffer, "%.2f s", double(ms) / 1000);
-  } else if (ms < 60'000) {
-    std::snprintf(buffer, sizeof buffer, "%.1f s", double(ms) / 1000);
-  } else {
-    std::snprintf(buffer, sizeof buffer, "%lld min %lld s", ms / 60'000, (ms % 60'000) / 1000);
-  }
-  return buffer;
-}
 
 std::string render_human(const Report& report, const HumanOptions& options) {
   Style style{options.colour};

@@ -22,7 +22,4 @@ struct HumanOptions {
 
 std::string render_human(const Report& report, const HumanOptions& options = {});
 
-// "4 ms", "1.25 s", "12.5 s", "2 min 5 s": short, and precise where it matters.
-std::string format_duration(std::chrono::milliseconds duration);
-
 }  // namespace smtpdoctor

@@ -1,5 +1,6 @@
 // AUTH (RFC 4954) on the server side: PLAIN, LOGIN and CRAM-MD5, with initial responses, "*" to
 // cancel, and answers that never echo a secret. Events name the user and mechanism only.
+#include "core/base/ascii.hpp"
 #include "core/server/smtp_server_session.hpp"
 
 #include <ctime>
@@ -31,7 +32,7 @@ asio::awaitable<Session::Flow> Session::cmd_auth(const CommandLine& c) {
     co_return Flow::next;
   }
   auto space = c.argument.find(' ');
-  std::string mechanism = upper(c.argument.substr(0, space));
+  std::string mechanism = ascii::upper(c.argument.substr(0, space));
   std::optional<std::string> initial;
   if (space != std::string::npos) initial = c.argument.substr(space + 1);
 

@@ -1,4 +1,5 @@
 #include "core/server/smtp_server_commands.hpp"
+#include "core/base/ascii.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -17,33 +18,14 @@ constexpr VerbName kVerbs[] = {
     {"HELP", Verb::help},
 };
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return char(std::toupper(c)); });
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 CommandLine split_command(std::string_view line) {
   CommandLine out;
   auto space = line.find(' ');
-  out.name = upper(line.substr(0, space));
-  if (space != std::string_view::npos) out.argument = std::string(trim(line.substr(space + 1)));
+  out.name = ascii::upper(line.substr(0, space));
+  if (space != std::string_view::npos)
+    out.argument = std::string(ascii::trim(line.substr(space + 1)));
   for (const auto& v : kVerbs)
     if (v.name == out.name) out.verb = v.verb;
   return out;
@@ -52,9 +34,10 @@ CommandLine split_command(std::string_view line) {
 std::optional<PathArgument> parse_path_argument(std::string_view argument,
                                                 std::string_view keyword) {
   if (argument.size() < keyword.size() + 1 ||
-      !iequals(argument.substr(0, keyword.size()), keyword) || argument[keyword.size()] != ':')
+      !ascii::iequals(argument.substr(0, keyword.size()), keyword) ||
+      argument[keyword.size()] != ':')
     return std::nullopt;
-  std::string_view rest = trim(argument.substr(keyword.size() + 1));
+  std::string_view rest = ascii::trim(argument.substr(keyword.size() + 1));
   if (rest.empty() || rest.front() != '<') return std::nullopt;
   // The closing '>' is the first one outside a quoted local part.
   bool quoted = false;
@@ -80,14 +63,14 @@ std::optional<PathArgument> parse_path_argument(std::string_view argument,
   }
   std::string_view params = rest.substr(close + 1);
   if (!params.empty() && params.front() != ' ') return std::nullopt;
-  while (!(params = trim(params)).empty()) {
+  while (!(params = ascii::trim(params)).empty()) {
     auto end = params.find(' ');
     std::string_view param = params.substr(0, end);
     params = end == std::string_view::npos ? std::string_view{} : params.substr(end);
     auto eq = param.find('=');
-    out.params.emplace_back(upper(param.substr(0, eq)), eq == std::string_view::npos
-                                                            ? std::string()
-                                                            : std::string(param.substr(eq + 1)));
+    out.params.emplace_back(
+        ascii::upper(param.substr(0, eq)),
+        eq == std::string_view::npos ? std::string() : std::string(param.substr(eq + 1)));
     if (out.params.back().first.empty()) return std::nullopt;
   }
   return out;
@@ -96,10 +79,7 @@ std::optional<PathArgument> parse_path_argument(std::string_view argument,
 std::string mailbox_domain(std::string_view mailbox) {
   auto at = mailbox.rfind('@');
   if (at == std::string_view::npos) return {};
-  std::string d(mailbox.substr(at + 1));
-  std::transform(d.begin(), d.end(), d.begin(),
-                 [](unsigned char c) { return char(std::tolower(c)); });
-  return d;
+  return ascii::lower(mailbox.substr(at + 1));
 }
 
 }  // namespace smtpdoctor

@@ -46,6 +46,5 @@ std::optional<PathArgument> parse_path_argument(std::string_view argument,
 
 // The domain of "local@domain", lower-cased; empty when there is no '@'.
 std::string mailbox_domain(std::string_view mailbox);
-bool iequals(std::string_view a, std::string_view b);
 
 }  // namespace smtpdoctor

@@ -1,6 +1,7 @@
 // The mail transaction: MAIL and RCPT (syntax, parameters, limits, relay policy, faults), the
 // message by DATA (dot-unstuffed line by line) or BDAT chunks, and its acceptance: stored and
 // fsync'd before the 250, or reported as an event.
+#include "core/base/ascii.hpp"
 #include "core/server/smtp_server_session.hpp"
 
 #include <algorithm>
@@ -54,7 +55,8 @@ asio::awaitable<Session::Flow> Session::cmd_mail(const CommandLine& c) {
       }
     } else if (key == "SMTPUTF8" && opt_.capabilities.smtputf8) {
       utf8 = true;
-    } else if (key == "BODY" && (upper(value) == "7BIT" || upper(value) == "8BITMIME")) {
+    } else if (key == "BODY" &&
+               (ascii::upper(value) == "7BIT" || ascii::upper(value) == "8BITMIME")) {
     } else if ((key == "RET" || key == "ENVID") && opt_.capabilities.dsn) {
     } else if (key == "AUTH") {  // RFC 4954 §5: accepted and ignored
     } else {
@@ -104,14 +106,14 @@ asio::awaitable<Session::Flow> Session::cmd_rcpt(const CommandLine& c) {
   }
   const std::string& rcpt = path->path;
   for (const auto& unknown : opt_.faults.unknown_users) {
-    if (iequals(unknown, rcpt)) {
+    if (ascii::iequals(unknown, rcpt)) {
       co_await reply("550 5.1.1 <" + rcpt + ">: Recipient address rejected: User unknown");
       co_return Flow::next;
     }
   }
   std::string domain = mailbox_domain(rcpt);
   bool local = std::any_of(opt_.local_domains.begin(), opt_.local_domains.end(),
-                           [&](const std::string& d) { return iequals(d, domain); });
+                           [&](const std::string& d) { return ascii::iequals(d, domain); });
   if (!local && auth_user_.empty()) {
     co_await reply("554 5.7.1 <" + rcpt + ">: Relay access denied");
     co_return Flow::next;
@@ -187,7 +189,7 @@ asio::awaitable<Session::Flow> Session::cmd_bdat(const CommandLine& c) {
   }
   auto space = c.argument.find(' ');
   std::string size_text = c.argument.substr(0, space);
-  std::string rest = space == std::string::npos ? "" : upper(c.argument.substr(space + 1));
+  std::string rest = space == std::string::npos ? "" : ascii::upper(c.argument.substr(space + 1));
   unsigned long long size = 0;
   auto [end, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size);
   if (ec != std::errc{} || end != size_text.data() + size_text.size() || size_text.empty() ||

@@ -1,6 +1,7 @@
 // Pure parsers for the server's flag values. Each refusal names what was wrong, because these
 // messages end up as the one line `smtpdoctor serve` prints before exiting 2.
 #include "core/server/smtp_server_options.hpp"
+#include "core/base/ascii.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -8,13 +9,6 @@
 
 namespace smtpdoctor {
 namespace {
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return char(std::toupper(c)); });
-  return out;
-}
 
 bool parse_unsigned(std::string_view text, unsigned long* out) {
   if (text.empty()) return false;
@@ -52,7 +46,7 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
 
 bool add_fault(std::string_view spec, ServerFaults* faults, std::string* why) {
   auto eq = spec.find('=');
-  std::string name = upper(spec.substr(0, eq));
+  std::string name = ascii::upper(spec.substr(0, eq));
   std::string_view value = eq == std::string_view::npos ? std::string_view{} : spec.substr(eq + 1);
   auto fail = [&](std::string message) {
     if (why) *why = "'" + std::string(spec) + "': " + message;
@@ -74,7 +68,7 @@ bool add_fault(std::string_view spec, ServerFaults* faults, std::string* why) {
   } else if (name == "EHLO-REFUSED" && !need_value()) {
     faults->ehlo_refused = true;
   } else if (name == "GREYLIST") {
-    std::string stage = upper(value);
+    std::string stage = ascii::upper(value);
     if (stage == "MAIL")
       faults->greylist_mail = true;
     else if (stage == "RCPT")
@@ -86,7 +80,7 @@ bool add_fault(std::string_view spec, ServerFaults* faults, std::string* why) {
       return fail("expected unknown-user=LOCAL@DOMAIN");
     faults->unknown_users.emplace_back(value);
   } else if (name == "DROP-AFTER") {
-    std::string verb = upper(value);
+    std::string verb = ascii::upper(value);
     static constexpr std::string_view kVerbs[] = {"EHLO", "HELO", "STARTTLS", "AUTH", "MAIL",
                                                   "RCPT", "DATA", "BDAT",     "RSET", "NOOP",
                                                   "QUIT", "VRFY", "HELP"};
@@ -168,7 +162,7 @@ std::optional<std::map<std::string, std::string>> parse_users_text(std::string_v
 }
 
 bool hide_capability(std::string_view keyword, ServerCapabilities* caps) {
-  std::string k = upper(keyword);
+  std::string k = ascii::upper(keyword);
   if (k == "SIZE")
     caps->size = false;
   else if (k == "PIPELINING")

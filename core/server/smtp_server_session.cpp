@@ -16,6 +16,7 @@
 // later resumed at an invalid point: SIGILL). Every co_await is therefore a plain statement whose
 // result is tested afterwards: `bool ok = co_await x(); if (!ok) ...`.
 #include "core/server/smtp_server_session.hpp"
+#include "core/base/ascii.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -30,13 +31,6 @@
 namespace smtpdoctor::server_detail {
 
 using asio::ip::tcp;
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return char(std::toupper(c)); });
-  return out;
-}
 
 std::string endpoint_text(const tcp::endpoint& ep) {
   auto a = ep.address();

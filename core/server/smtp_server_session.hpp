@@ -49,7 +49,6 @@ inline constexpr std::size_t kAuthLineOctets = 12288;
 inline constexpr std::chrono::seconds kFarewellTimeout{5};
 
 // Small text helpers the session files share.
-std::string upper(std::string_view s);
 std::string endpoint_text(const asio::ip::tcp::endpoint& ep);
 std::string random_hex(std::size_t bytes);
 // A client's bytes echoed in a reply: printable ASCII only, at most `max` of them.

@@ -27,14 +27,8 @@ milliseconds since(Clock::time_point start) {
   return std::chrono::duration_cast<milliseconds>(Clock::now() - start);
 }
 
-std::string reply_line(const Reply& reply) {
-  std::string out = std::to_string(reply.code);
-  if (!reply.lines.empty()) out += " " + reply.lines.back();
-  return out;
-}
-
 Error rejected(Stage stage, std::string_view what, Reply reply) {
-  Error e = make_error(ErrorKind::rejected, stage, std::string(what) + ": " + reply_line(reply));
+  Error e = make_error(ErrorKind::rejected, stage, std::string(what) + ": " + reply.one_line());
   e.reply = std::move(reply);
   return e;
 }
@@ -157,7 +151,7 @@ struct SmtpClient::Impl {
     if (transport.cancelled())
       return make_error(ErrorKind::cancelled, stage, std::string(what) + ": cancelled");
     Error e = make_error(ErrorKind::timeout, stage,
-                         std::string(what) + ": no answer within " + human_duration(limit));
+                         std::string(what) + ": no answer within " + format_duration(limit));
     transcript.error(stage, e.message);
     return e;
   }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/base/duration_text.hpp"
 #include "core/base/exit_code.hpp"
 #include "core/report/render.hpp"
 #include "core/report/render_human.hpp"
@@ -491,6 +492,9 @@ TEST_CASE("durations read short and precise") {
   CHECK(format_duration(4ms) == "4 ms");
   CHECK(format_duration(1250ms) == "1.25 s");
   CHECK(format_duration(12'500ms) == "12.5 s");
+  CHECK(format_duration(2000ms) == "2 s");
+  CHECK(format_duration(30'000ms) == "30 s");
+  CHECK(format_duration(120'000ms) == "2 min");
   CHECK(format_duration(125'000ms) == "2 min 5 s");
 }
 
