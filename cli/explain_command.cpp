@@ -12,6 +12,7 @@
 #include "core/base/exit_code.hpp"
 #include "core/diagnosis/enhanced_codes.hpp"
 #include "core/diagnosis/explain.hpp"
+#include "core/report/render_json.hpp"
 
 namespace smtpdoctor::cli {
 namespace {
@@ -38,19 +39,13 @@ bool read_stdin(std::string& out) {
   return true;
 }
 
+// The diagnosis as `check` writes it, with what only `explain` knows: the stage is null when the
+// text does not say, the meaning of the enhanced code, and the excerpt it was found in.
 Json finding_json(const ExplainFinding& f) {
   const Diagnosis& d = f.diagnosis;
-  Json j;
-  j["category"] = category_name(d.category);
-  j["permanent"] = d.permanent;
-  j["stage"] = d.stage == Stage::none ? Json() : Json(stage_name(d.stage));
-  j["code"] = d.code ? Json(*d.code) : Json();
-  j["enhanced_code"] = d.enhanced ? Json(d.enhanced->str()) : Json();
+  Json j = diagnosis_json(d);
+  if (d.stage == Stage::none) j["stage"] = nullptr;
   j["enhanced_meaning"] = d.enhanced ? Json(enhanced_code_meaning(*d.enhanced)) : Json();
-  j["cause"] = d.cause;
-  j["fix"] = d.fix;
-  j["refs"] = d.refs;
-  j["rule"] = d.rule;
   j["text"] = printable_excerpt(f.text, 4096);
   return j;
 }

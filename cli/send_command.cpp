@@ -22,6 +22,10 @@
 #include "cli/password.hpp"
 #include "core/base/exit_code.hpp"
 #include "core/base/target.hpp"
+#include "core/diagnosis/knowledge_base.hpp"
+#include "core/report/render_human.hpp"
+#include "core/report/render_json.hpp"
+#include "core/report/terminal.hpp"
 #include "core/smtp/address.hpp"
 #include "core/smtp/send_flow.hpp"
 #include "core/smtp/test_message.hpp"
@@ -171,48 +175,46 @@ SendRequest build_request(const SendOptions& o) {
 
 // ---- output ---------------------------------------------------------------------------------
 
-std::string iso_time_ms(std::chrono::system_clock::time_point at) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[80];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms % 1000));
-  return buf;
+// What the knowledge base says about a refused or failed send, so `send` explains a refusal the
+// way `check` does: the error that stopped the run, or else the reply that refused the envelope
+// or the message. Nothing when the message was accepted.
+std::optional<Diagnosis> refusal_diagnosis(const SendOutcome& out) {
+  if (out.accepted()) return std::nullopt;
+  if (out.error) return diagnose(*out.error);
+  if (!out.envelope) return std::nullopt;
+  const EnvelopeResult& env = *out.envelope;
+  Evidence evidence;
+  if (!env.mail.positive_completion()) {
+    evidence.stage = Stage::mail;
+    evidence.reply = env.mail;
+  } else if (env.accepted_recipients() == 0 && !env.recipients.empty()) {
+    evidence.stage = Stage::rcpt;
+    evidence.reply = env.recipients.front().reply;
+  } else if (env.data && env.data->code != 354) {
+    evidence.stage = Stage::data;
+    evidence.reply = *env.data;
+  } else if (env.final_reply && !env.final_reply->positive_completion()) {
+    evidence.stage = Stage::data;
+    evidence.reply = *env.final_reply;
+  } else {
+    return std::nullopt;
+  }
+  return diagnose(evidence);
 }
 
-nlohmann::json reply_json(const Reply& reply) {
-  return {{"code", reply.code},
-          {"enhanced", reply.enhanced ? nlohmann::json(reply.enhanced->str()) : nlohmann::json()},
-          {"text", reply.text()}};
+Diagnosis recipient_diagnosis(const RecipientOutcome& r) {
+  Evidence evidence;
+  evidence.stage = Stage::rcpt;
+  evidence.reply = r.reply;
+  return diagnose(evidence);
 }
 
-nlohmann::json tls_json(const TlsInfo& t) {
-  return {
-      {"protocol", t.protocol},
-      {"cipher", t.cipher},
-      {"sni", t.sni},
-      {"subject_cn", t.subject_cn},
-      {"sans", t.sans},
-      {"issuer", t.issuer},
-      {"not_before", t.not_before},
-      {"not_after", t.not_after},
-      {"days_to_expiry", t.days_to_expiry ? nlohmann::json(*t.days_to_expiry) : nlohmann::json()},
-      {"verified", t.verified},
-      {"verify_result", t.verify_result},
-      {"verify_reason", t.verify_reason},
-      {"hostname_match", t.hostname_match},
-      {"insecure", t.insecure},
-      {"plaintext_discarded", t.plaintext_discarded}};
-}
-
-nlohmann::json outcome_json(const SendRequest& request, const SendOutcome& out, int exit_code) {
-  nlohmann::json j = {{"schema", "smtpdoctor.send/1"},
-                      {"server", request.client.host},
-                      {"port", request.client.port},
-                      {"accepted", out.accepted()},
-                      {"exit_code", exit_code}};
+Details outcome_json(const SendRequest& request, const SendOutcome& out, int exit_code) {
+  Details j = {{"schema", "smtpdoctor.send/1"},
+               {"server", request.client.host},
+               {"port", request.client.port},
+               {"accepted", out.accepted()},
+               {"exit_code", exit_code}};
   if (out.connection) {
     // "address: reason" for each address tried before the one that answered.
     std::vector<std::string> failed;
@@ -226,41 +228,39 @@ nlohmann::json outcome_json(const SendRequest& request, const SendOutcome& out, 
   if (out.greeting)
     j["greeting"] = {{"reply", reply_json(out.greeting->reply)},
                      {"delay_ms", out.greeting->delay.count()}};
-  j["tls"] = out.tls ? tls_json(*out.tls) : nlohmann::json();
-  j["auth"] = out.auth_mechanism.empty() ? nlohmann::json() : nlohmann::json(out.auth_mechanism);
+  j["tls"] = out.tls ? tls_json(*out.tls) : Details();
+  j["auth"] = out.auth_mechanism.empty() ? Details() : Details(out.auth_mechanism);
   if (out.envelope) {
-    nlohmann::json rcpts = nlohmann::json::array();
+    Details rcpts = Details::array();
     for (const auto& r : out.envelope->recipients)
       rcpts.push_back(
-          {{"address", r.address}, {"accepted", r.accepted()}, {"reply", reply_json(r.reply)}});
-    j["envelope"] = {{"mail", reply_json(out.envelope->mail)},
-                     {"recipients", rcpts},
-                     {"pipelined", out.envelope->pipelined},
-                     {"bdat", out.envelope->bdat},
-                     {"final", out.envelope->final_reply ? reply_json(*out.envelope->final_reply)
-                                                         : nlohmann::json()}};
+          {{"address", r.address},
+           {"accepted", r.accepted()},
+           {"reply", reply_json(r.reply)},
+           {"diagnosis", r.accepted() ? Details() : diagnosis_json(recipient_diagnosis(r))}});
+    j["envelope"] = {
+        {"mail", reply_json(out.envelope->mail)},
+        {"recipients", rcpts},
+        {"pipelined", out.envelope->pipelined},
+        {"bdat", out.envelope->bdat},
+        {"final", out.envelope->final_reply ? reply_json(*out.envelope->final_reply) : Details()}};
   }
   if (out.error) {
     j["error"] = {{"kind", error_kind_name(out.error->kind)},
                   {"stage", stage_name(out.error->stage)},
                   {"message", out.error->message},
-                  {"reply", out.error->reply ? reply_json(*out.error->reply) : nlohmann::json()}};
+                  {"reply", out.error->reply ? reply_json(*out.error->reply) : Details()}};
   } else {
     j["error"] = nullptr;
   }
+  auto diagnosis = refusal_diagnosis(out);
+  j["diagnosis"] = diagnosis ? diagnosis_json(*diagnosis) : Details();
   j["warnings"] = out.warnings;
-  nlohmann::json timings = nlohmann::json::array();
+  Details timings = Details::array();
   for (const auto& t : out.timings)
     timings.push_back({{"stage", stage_name(t.stage)}, {"ms", t.duration.count()}});
   j["timings"] = timings;
-  nlohmann::json transcript = nlohmann::json::array();
-  for (const auto& e : out.transcript.entries())
-    transcript.push_back({{"at", iso_time_ms(e.at)},
-                          {"glyph", std::string(transcript_glyph(e))},
-                          {"stage", stage_name(e.stage)},
-                          {"in_tls", e.in_tls},
-                          {"text", e.text}});
-  j["transcript"] = transcript;
+  j["transcript"] = transcript_json(out.transcript);
   return j;
 }
 
@@ -280,7 +280,10 @@ int exit_code_for(const SendOutcome& out) {
   }
 }
 
-void print_human(const SendOptions& o, const SendRequest& request, const SendOutcome& out) {
+void print_human(const SendOptions& o, const SendOutcome& out) {
+  HumanOptions human;
+  human.colour = should_colour(STDOUT_FILENO);
+  human.width = terminal_width(STDOUT_FILENO);
   if (o.verbose) std::cout << out.transcript.render();
   for (const auto& w : out.warnings) std::cerr << "warning: " << w << "\n";
   if (out.tls) {
@@ -289,30 +292,35 @@ void print_human(const SendOptions& o, const SendRequest& request, const SendOut
               << (t.verified ? "verified" : "NOT verified (" + t.verify_reason + ")")
               << (t.insecure && !t.verified ? " — continuing because of --insecure" : "") << "\n";
   }
+  // Each refused recipient with its explanation: when others were accepted the message still
+  // goes, and the refusals are what the user needs to act on.
+  bool some_accepted = out.envelope && out.envelope->accepted_recipients() > 0;
   if (out.envelope)
     for (const auto& r : out.envelope->recipients)
-      if (!r.accepted())
-        std::cout << "recipient refused: " << r.address << ": " << r.reply.one_line() << "\n";
+      if (!r.accepted()) {
+        std::cout << "recipient refused: " << printable_line(r.address) << ": "
+                  << printable_line(r.reply.one_line()) << "\n";
+        if (some_accepted) std::cout << render_diagnosis(recipient_diagnosis(r), human);
+      }
   if (out.accepted()) {
-    std::cout << "accepted: " << out.envelope->final_reply->one_line() << "\n";
+    std::cout << "accepted: " << printable_line(out.envelope->final_reply->one_line()) << "\n";
     return;
   }
   if (out.error) {
-    std::cout << "smtpdoctor send: " << out.error->message << "\n";
-    if (out.error->kind == ErrorKind::tls && out.error->tls_verify_result != 0)
-      std::cout << "hint: --ca-file FILE trusts a private CA; --insecure goes on regardless "
-                   "(for tests only)\n";
-    return;
+    std::cout << "smtpdoctor send: " << printable_line(out.error->message) << "\n";
+  } else {
+    const EnvelopeResult& env = *out.envelope;
+    if (!env.mail.positive_completion())
+      std::cout << "refused at MAIL FROM: " << printable_line(env.mail.one_line()) << "\n";
+    else if (env.accepted_recipients() == 0)
+      std::cout << "refused: no recipient was accepted\n";
+    else if (env.data && env.data->code != 354)
+      std::cout << "refused at DATA: " << printable_line(env.data->one_line()) << "\n";
+    else if (env.final_reply)
+      std::cout << "refused after the message: " << printable_line(env.final_reply->one_line())
+                << "\n";
   }
-  const EnvelopeResult& env = *out.envelope;
-  if (!env.mail.positive_completion())
-    std::cout << "refused at MAIL FROM: " << env.mail.one_line() << "\n";
-  else if (env.accepted_recipients() == 0)
-    std::cout << "refused: no recipient was accepted\n";
-  else if (env.data && env.data->code != 354)
-    std::cout << "refused at DATA: " << env.data->one_line() << "\n";
-  else if (env.final_reply)
-    std::cout << "refused after the message: " << env.final_reply->one_line() << "\n";
+  if (auto diagnosis = refusal_diagnosis(out)) std::cout << render_diagnosis(*diagnosis, human);
 }
 
 int run_send(const SendOptions& o, GlobalOptions& global) {
@@ -331,7 +339,7 @@ int run_send(const SendOptions& o, GlobalOptions& global) {
   if (global.json)
     std::cout << outcome_json(request, outcome, code).dump(2) << "\n";
   else
-    print_human(o, request, outcome);
+    print_human(o, outcome);
   return code;
 }
 

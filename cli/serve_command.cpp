@@ -142,6 +142,17 @@ void print_event(const nlohmann::json& e, bool json) {
   }
 }
 
+// Why serve cannot start: on stderr, or with --json as the smtpdoctor.error/1 document on one
+// line of stdout, like every other event, so a script reading the lines needs no second parser.
+int cannot_run(const std::string& message, bool json) {
+  if (json)
+    print_line(error_document("cannot_run", message, kExitCannotRun)
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  else
+    std::cerr << "smtpdoctor serve: " << message << "\n";
+  return kExitCannotRun;
+}
+
 int run_serve(const ServeOptions& o, bool json) {
   ServerOptions options = server_options(o);
   auto grace = duration_flag("--grace", o.grace);
@@ -149,9 +160,8 @@ int run_serve(const ServeOptions& o, bool json) {
     std::error_code ec;
     std::filesystem::create_directories(options.store_dir, ec);
     if (ec || !std::filesystem::is_directory(options.store_dir)) {
-      std::cerr << "smtpdoctor serve: cannot create store directory '" << options.store_dir
-                << "': " << ec.message() << "\n";
-      return kExitCannotRun;
+      return cannot_run(
+          "cannot create store directory '" + options.store_dir + "': " + ec.message(), json);
     }
   }
 
@@ -159,12 +169,7 @@ int run_serve(const ServeOptions& o, bool json) {
   SmtpServer server(io, options, [json](const nlohmann::json& e) { print_event(e, json); });
   auto bound = server.start();
   if (!bound) {
-    if (json)
-      print_line(error_document("cannot_run", bound.error().message, kExitCannotRun)
-                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    else
-      std::cerr << "smtpdoctor serve: " << bound.error().message << "\n";
-    return kExitCannotRun;
+    return cannot_run(bound.error().message, json);
   }
 
   asio::signal_set signals(io, SIGINT, SIGTERM);

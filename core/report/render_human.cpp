@@ -360,6 +360,14 @@ std::string result_line(const Report& report, const Style& style) {
 
 }  // namespace
 
+std::string render_diagnosis(const Diagnosis& diagnosis, const HumanOptions& options,
+                             const std::string& indent) {
+  std::string out;
+  std::set<std::string> explained;
+  render_diagnosis(out, diagnosis, explained, indent, Style{options.colour}, options.width);
+  return out;
+}
+
 std::string render_human(const Report& report, const HumanOptions& options) {
   Style style{options.colour};
   std::string out = header(report, style);

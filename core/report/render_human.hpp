@@ -22,4 +22,9 @@ struct HumanOptions {
 
 std::string render_human(const Report& report, const HumanOptions& options = {});
 
+// One diagnosis as the report prints it under a probe, "why CAUSE (category)" and "fix FIX" lines
+// after `indent`, wrapped at options.width: `send` explains a refusal the way `check` does.
+std::string render_diagnosis(const Diagnosis& diagnosis, const HumanOptions& options,
+                             const std::string& indent = "  ");
+
 }  // namespace smtpdoctor

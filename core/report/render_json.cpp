@@ -1,4 +1,5 @@
 #include "core/report/render_json.hpp"
+#include "core/net/tls_client.hpp"
 
 #include <cstdio>
 #include <ctime>
@@ -102,6 +103,36 @@ Details diagnosis_json(const Diagnosis& d) {
   return j;
 }
 
+Details reply_json(const Reply& reply) {
+  return {{"code", reply.code},
+          {"enhanced", reply.enhanced ? Details(reply.enhanced->str()) : Details()},
+          {"text", reply.text()}};
+}
+
+Details tls_json(const TlsInfo& t) {
+  return {{"protocol", t.protocol},
+          {"cipher", t.cipher},
+          {"sni", t.sni},
+          {"subject_cn", t.subject_cn},
+          {"sans", t.sans},
+          {"issuer", t.issuer},
+          {"not_before", t.not_before},
+          {"not_after", t.not_after},
+          {"days_to_expiry", t.days_to_expiry ? Details(*t.days_to_expiry) : Details()},
+          {"verified", t.verified},
+          {"verify_result", t.verify_result},
+          {"verify_reason", t.verify_reason},
+          {"hostname_match", t.hostname_match},
+          {"insecure", t.insecure},
+          {"plaintext_discarded", t.plaintext_discarded}};
+}
+
+Details transcript_json(const Transcript& transcript) {
+  Details lines = Details::array();
+  for (const auto& entry : transcript.entries()) lines.push_back(transcript_entry_json(entry));
+  return lines;
+}
+
 Details transcript_entry_json(const TranscriptEntry& entry) {
   Details j = Details::object();
   j["at"] = iso8601_utc(entry.at);
@@ -146,10 +177,8 @@ Details report_json(const Report& report) {
   if (!report.transcripts.empty()) {
     Details transcripts = Details::array();
     for (const auto& conversation : report.transcripts) {
-      Details lines = Details::array();
-      for (const auto& entry : conversation.transcript.entries())
-        lines.push_back(transcript_entry_json(entry));
-      transcripts.push_back({{"target", conversation.target}, {"lines", std::move(lines)}});
+      transcripts.push_back(
+          {{"target", conversation.target}, {"lines", transcript_json(conversation.transcript)}});
     }
     j["transcript"] = std::move(transcripts);
   }

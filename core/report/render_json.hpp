@@ -11,6 +11,8 @@
 
 namespace smtpdoctor {
 
+struct TlsInfo;
+
 inline constexpr std::string_view kReportSchema = "smtpdoctor.report/1";
 inline constexpr std::string_view kErrorSchema = "smtpdoctor.error/1";
 
@@ -23,8 +25,16 @@ std::string render_json(const Report& report);
 // Shared with `explain --json`.
 Details diagnosis_json(const Diagnosis& diagnosis);
 
-// A transcript entry: {at, direction, tls, stage, text}.
+// The pieces every JSON output is made of, so `check`, `send` and `explain` spell them alike.
+// A reply: {code, enhanced, text}.
+Details reply_json(const Reply& reply);
+// What a TLS handshake showed: {protocol, cipher, sni, subject_cn, sans, issuer, not_before,
+// not_after, days_to_expiry, verified, verify_result, verify_reason, hostname_match, insecure,
+// plaintext_discarded}.
+Details tls_json(const TlsInfo& tls);
+// A transcript entry: {at, direction, tls, stage, text}, and a whole transcript as an array.
 Details transcript_entry_json(const TranscriptEntry& entry);
+Details transcript_json(const Transcript& transcript);
 
 // An error in --json mode (bad flags, could not start):
 // {"schema": "smtpdoctor.error/1", "tool": ..., "version": ..., "error": kind, "message": ...,

@@ -11,11 +11,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from check_common import categories, check, notes, probe  # noqa: E402
 from peers.dovecot import ALICE, BOB  # noqa: E402
-from peers.postfix import MailStack  # noqa: E402
+from peers.postfix import FOREIGN, UNKNOWN_LOCAL, MailStack  # noqa: E402
 from peers.testing import PeerTestCase, main, needs_system_daemons  # noqa: E402
-
-FOREIGN = "someone@foreign.test"
-UNKNOWN_LOCAL = "nobody-here@smtpdoctor.test"
 
 
 @needs_system_daemons()
@@ -23,12 +20,7 @@ class CheckAgainstPostfixTest(PeerTestCase):
     @classmethod
     def setUpClass(cls):
         cls.mail = MailStack()
-        cls.peers = cls.mail.peers
-        try:
-            cls.mail.start()
-        except BaseException:
-            cls.peers = ()
-            raise
+        cls.start_peer(cls.mail)
         cls.postfix = cls.mail.postfix
 
     def check(self, port, *args, password=None):

@@ -33,6 +33,10 @@ from .dovecot import USERS, Dovecot
 
 HOSTNAME = "mx.smtpdoctor.test"
 LOCAL_DOMAIN = "smtpdoctor.test"
+# Recipients the stock policy refuses: a domain this server is not the destination for (relay
+# denied without login), and a mailbox of the local domain that does not exist.
+FOREIGN = "someone@foreign.test"
+UNKNOWN_LOCAL = "nobody-here@" + LOCAL_DOMAIN
 BANNER = "ESMTP smtpdoctor-test-postfix"
 
 MASTER_CF = """\
