@@ -61,7 +61,7 @@ namespace {
 
 struct Batch {
   const std::vector<CheckOptions>& targets;
-  const std::function<void(Report)>& on_report;
+  const BatchReportHandler& on_report;
   CheckLoop& loop;
   std::size_t next = 0;
 };
@@ -69,7 +69,8 @@ struct Batch {
 // One of `concurrency` workers: takes the next target until none is left or the run stopped.
 asio::awaitable<void> batch_worker(Batch& batch) {
   while (batch.next < batch.targets.size() && !batch.loop.control().stopped()) {
-    const CheckOptions& options = batch.targets[batch.next++];
+    const std::size_t index = batch.next++;
+    const CheckOptions& options = batch.targets[index];
     const auto start = std::chrono::steady_clock::now();
     Report report = new_check_report(options);
     CheckRun run(options, batch.loop.control(), report);
@@ -78,14 +79,14 @@ asio::awaitable<void> batch_worker(Batch& batch) {
     co_await check_target(run);
     report.interrupted = batch.loop.control().why() == RunControl::Stop::interrupted;
     report.duration = elapsed_since(start);
-    batch.on_report(std::move(report));
+    batch.on_report(index, std::move(report));
   }
 }
 
 }  // namespace
 
 bool run_batch(const std::vector<CheckOptions>& targets, std::size_t concurrency,
-               const std::function<void(Report report)>& on_report) {
+               const BatchReportHandler& on_report) {
   if (targets.empty()) return false;
   // One loop, one stop switch and one resolver for all: the first target's options carry the
   // run-wide ones (--deadline, --dns-server, --timeout), the same for every target.
@@ -99,9 +100,18 @@ bool run_batch(const std::vector<CheckOptions>& targets, std::size_t concurrency
     Report failed = new_check_report(targets.front());
     failed.target = "(batch)";
     failed.run_error = *crash;
-    on_report(std::move(failed));
+    on_report(targets.size(), std::move(failed));
   }
-  return loop.control().why() == RunControl::Stop::interrupted;
+  const bool interrupted = loop.control().why() == RunControl::Stop::interrupted;
+  std::string why = loop.control().stop_reason();
+  if (why.empty()) why = "the batch stopped early";
+  for (std::size_t index = batch.next; index < targets.size(); ++index) {
+    Report skipped = new_check_report(targets[index]);
+    skipped.run_error = "not started: " + why;
+    skipped.interrupted = interrupted;
+    on_report(index, std::move(skipped));
+  }
+  return interrupted;
 }
 
 }  // namespace smtpdoctor

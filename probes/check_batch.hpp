@@ -38,8 +38,12 @@ std::optional<CheckOptions> options_for_target(const CheckOptions& base, const T
                                                std::string* why);
 
 // Runs every target; `on_report` is called on the loop's thread as each finishes (in finishing
-// order). Returns true when the run was interrupted (SIGINT/SIGTERM).
+// order), with the target's index in `targets`. When the run stops early (--deadline, Ctrl-C),
+// every target that never started is still reported, as could-not-run with the reason, so a
+// monitoring engine sees each target it asked about. Returns true when the run was interrupted
+// (SIGINT/SIGTERM).
+using BatchReportHandler = std::function<void(std::size_t index, Report report)>;
 bool run_batch(const std::vector<CheckOptions>& targets, std::size_t concurrency,
-               const std::function<void(Report report)>& on_report);
+               const BatchReportHandler& on_report);
 
 }  // namespace smtpdoctor

@@ -31,8 +31,9 @@ int run_batch_and_print(const std::vector<CheckOptions>& targets, std::size_t co
                         const OutputOptions& output) {
   std::vector<Report> kept;  // nagios and openmetrics speak for the whole batch at the end
   BatchCounts counts;
+  std::vector<GlanceRow> glance;
   int exit_code = kExitOk;
-  bool interrupted = run_batch(targets, concurrency, [&](Report report) {
+  bool interrupted = run_batch(targets, concurrency, [&](std::size_t index, Report report) {
     exit_code = worst_exit_code(exit_code, report_exit_code(report));
     switch (output.format) {
       case OutputFormat::json:
@@ -43,6 +44,7 @@ int run_batch_and_print(const std::vector<CheckOptions>& targets, std::size_t co
         break;
       case OutputFormat::human:
         count_verdict(counts, report);
+        for (auto& row : glance_rows(report, index)) glance.push_back(std::move(row));
         std::cout << render_batch_line(report) << std::flush;
         break;
       default:
@@ -53,7 +55,10 @@ int run_batch_and_print(const std::vector<CheckOptions>& targets, std::size_t co
   for (const auto& report : kept) all.push_back(&report);
   switch (output.format) {
     case OutputFormat::human:
-      std::cout << render_batch_summary(counts) << std::flush;
+      std::cout << render_batch_summary(counts)
+                << render_batch_glance(std::move(glance), terminal_width(STDOUT_FILENO),
+                                       terminal_height(STDOUT_FILENO))
+                << std::flush;
       break;
     case OutputFormat::nagios:
       std::cout << render_nagios_batch(all) << std::flush;

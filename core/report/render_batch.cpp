@@ -1,6 +1,8 @@
 #include "core/report/render_batch.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "core/report/render_nagios.hpp"
 #include "core/report/terminal.hpp"
@@ -89,6 +91,60 @@ std::string render_batch_summary(const BatchCounts& counts) {
                     " warning, " + std::to_string(counts.fail) + " failed";
   if (counts.error) out += ", " + std::to_string(counts.error) + " could not run";
   return out + "\n";
+}
+
+std::vector<GlanceRow> glance_rows(const Report& report, std::size_t order) {
+  std::vector<GlanceRow> rows;
+  for (const auto& probe : report.probes) {
+    if (probe.target.port == 0) continue;  // internet, dns: not about a port
+    std::string label = printable_line(format_target(probe.target));
+    auto row = std::find_if(rows.begin(), rows.end(),
+                            [&](const GlanceRow& r) { return r.label == label; });
+    if (row == rows.end()) row = rows.insert(rows.end(), GlanceRow{order, label, {}});
+    // Two results for one cell (one port reached at two addresses) show the one that matters
+    // most: a failure over a warning over ok, anything over skipped.
+    auto cell = std::find_if(row->cells.begin(), row->cells.end(),
+                             [&](const auto& c) { return c.first == probe.id; });
+    if (cell == row->cells.end())
+      row->cells.emplace_back(probe.id, probe.status);
+    else if (cell->second == ProbeStatus::skip ||
+             (probe.status != ProbeStatus::skip && probe.status > cell->second))
+      cell->second = probe.status;
+  }
+  return rows;
+}
+
+std::string render_batch_glance(std::vector<GlanceRow> rows, std::size_t width,
+                                std::size_t height) {
+  // The title, the column names and a blank line before it take three lines.
+  if (rows.size() < 2 || rows.size() + 3 > height) return {};
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const GlanceRow& a, const GlanceRow& b) { return a.order < b.order; });
+  std::set<ProbeId> columns;
+  std::size_t label_width = 0;
+  for (const auto& row : rows) {
+    label_width = std::max(label_width, display_width(row.label));
+    for (const auto& [id, status] : row.cells) columns.insert(id);
+  }
+  std::string head = "  " + std::string(label_width + 2, ' ');
+  for (ProbeId id : columns) head += std::string(probe_name(id)) + "  ";
+  while (head.back() == ' ') head.pop_back();
+  if (display_width(head) > width) return {};
+
+  std::string out = "\nAt a glance\n" + head + "\n";
+  for (const auto& row : rows) {
+    std::string line =
+        "  " + row.label + std::string(label_width + 2 - display_width(row.label), ' ');
+    for (ProbeId id : columns) {
+      auto cell = std::find_if(row.cells.begin(), row.cells.end(),
+                               [&](const auto& c) { return c.first == id; });
+      line += cell == row.cells.end() ? " " : std::string(status_glyph(cell->second));
+      line += std::string(probe_name(id).size() + 1, ' ');
+    }
+    while (line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
 }
 
 int worst_exit_code(int a, int b) {

@@ -37,6 +37,12 @@ std::size_t terminal_width(int fd, std::size_t fallback) {
   return fallback;
 }
 
+std::size_t terminal_height(int fd, std::size_t fallback) {
+  winsize size{};
+  if (isatty(fd) == 1 && ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_row > 0) return size.ws_row;
+  return fallback;
+}
+
 std::size_t display_width(std::string_view text) {
   std::size_t columns = 0;
   for (std::size_t i = 0; i < text.size();) {

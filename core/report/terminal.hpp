@@ -14,6 +14,8 @@ bool should_colour(int fd);
 
 // Columns of the terminal on `fd`; `fallback` when it is not a terminal or does not say.
 std::size_t terminal_width(int fd, std::size_t fallback = 80);
+// Lines of the terminal on `fd`; `fallback` when it is not a terminal or does not say.
+std::size_t terminal_height(int fd, std::size_t fallback = 24);
 
 // Columns `text` occupies: one per UTF-8 code point (our glyphs ✓ ✗ – … are all one column),
 // escape sequences not counted.

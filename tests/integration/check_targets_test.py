@@ -55,7 +55,8 @@ class ManyTargets(unittest.TestCase):
 
     def test_a_line_per_target_then_the_summary_and_the_worst_exit_code(self):
         code, out, err = self.batch()
-        lines = out.strip().splitlines()
+        lines, _, glance = out.strip().partition("\n\nAt a glance\n")
+        lines = lines.splitlines()
         self.assertEqual(len(lines), 4, out)
         self.assertIn("line 5", err)
         self.assertIn("skipped", err)
@@ -65,6 +66,35 @@ class ManyTargets(unittest.TestCase):
                          out)
         self.assertRegex(lines[-1], r"^3 targets: \d ok, \d warning, 1 failed$")
         self.assertEqual(code, 1)
+
+    def test_the_table_at_a_glance_has_a_row_per_port_in_file_order(self):
+        code, out, err = self.batch()
+        self.assertIn("\n\nAt a glance\n", out)
+        table = out.split("\n\nAt a glance\n", 1)[1].splitlines()
+        head, rows = table[0].split(), table[1:]
+        self.assertEqual(head[:3], ["tcp", "banner", "ehlo"], table)
+        self.assertEqual([r.split()[0] for r in rows],
+                         ["127.0.0.1:%d" % self.first.port, "127.0.0.1:%d" % self.second.port,
+                          "127.0.0.2:%d" % self.closed], table)
+        self.assertEqual(rows[0].split()[1], "✓")
+        self.assertEqual(rows[2].split()[1:3], ["✗", "–"])  # refused: nothing after tcp ran
+
+    def test_targets_that_never_started_are_still_reported_when_the_deadline_ends_the_run(self):
+        with Serve("--fault", "tarpit=3s", store=False) as slow:
+            path = os.path.join(self.dir, "slow.txt")
+            with open(path, "w") as f:
+                for _ in range(4):
+                    f.write("127.0.0.1 %d\n" % slow.port)
+            code, out, err = self.batch("--json", "--concurrency", "1", "--deadline", "2",
+                                        targets=path)
+        docs = [json.loads(line) for line in out.splitlines()]
+        self.assertEqual(len(docs), 4, out + err)
+        not_started = [d for d in docs if d.get("error", "").startswith("not started")]
+        self.assertGreaterEqual(len(not_started), 3, docs)
+        self.assertIn("--deadline reached", not_started[0]["error"])
+        self.assertEqual({d["verdict"] for d in not_started}, {"error"})
+        for doc in docs:
+            validate(json.dumps(doc))
 
     def test_json_lines_one_report_each(self):
         code, out, err = self.batch("--json", "--concurrency", "1")
