@@ -1,12 +1,12 @@
 #include "probes/dns_probe.hpp"
-#include "core/base/ascii.hpp"
-#include "core/dns/dns_name.hpp"
 
 #include <algorithm>
 #include <chrono>
 
+#include "core/base/ascii.hpp"
 #include "core/base/target.hpp"
 #include "core/diagnosis/knowledge_base.hpp"
+#include "core/dns/dns_name.hpp"
 #include "core/dns/mail_auth_records.hpp"
 #include "core/net/concurrently.hpp"
 

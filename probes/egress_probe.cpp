@@ -1,9 +1,9 @@
 #include "probes/egress_probe.hpp"
-#include "core/dns/dns_name.hpp"
 
 #include <chrono>
 
 #include "core/diagnosis/knowledge_base.hpp"
+#include "core/dns/dns_name.hpp"
 #include "core/net/concurrently.hpp"
 
 namespace smtpdoctor {

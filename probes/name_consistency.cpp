@@ -1,9 +1,9 @@
 #include "probes/name_consistency.hpp"
-#include "core/dns/dns_name.hpp"
 
 #include <algorithm>
 
 #include "core/base/ascii.hpp"
+#include "core/dns/dns_name.hpp"
 
 namespace smtpdoctor {
 namespace {

@@ -1,9 +1,9 @@
 #include "probes/session_findings.hpp"
-#include "core/base/ascii.hpp"
 
 #include <algorithm>
 #include <array>
 
+#include "core/base/ascii.hpp"
 #include "core/base/target.hpp"
 
 namespace smtpdoctor {

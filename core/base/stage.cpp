@@ -1,8 +1,9 @@
 #include "core/base/stage.hpp"
-#include "core/base/ascii.hpp"
 
 #include <array>
 #include <utility>
+
+#include "core/base/ascii.hpp"
 
 namespace smtpdoctor {
 namespace {

@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "core/base/ascii.hpp"
+
 namespace smtpdoctor {
 namespace {
 
@@ -50,7 +52,7 @@ bool is_valid_hostname(std::string_view text) {
       if (label == 0 || previous == '-') return false;
       label = 0;
     } else {
-      bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      bool alnum = ascii::is_alnum(c);
       // '_' appears in real names (SRV-like labels, some internal hosts); accept it.
       if (!alnum && c != '-' && c != '_') return false;
       if (c == '-' && label == 0) return false;

@@ -9,12 +9,12 @@
 // A reply code is only taken where it stands as a token (not inside an IP address, a port, a
 // path:line or a longer number), so log noise does not turn into findings.
 #include "core/diagnosis/explain.hpp"
-#include "core/base/ascii.hpp"
 
 #include <algorithm>
 #include <array>
 #include <utility>
 
+#include "core/base/ascii.hpp"
 #include "core/diagnosis/knowledge_base.hpp"
 
 namespace smtpdoctor {

@@ -2,12 +2,12 @@
 // (with '*' gaps) rather than std::regex: the table stays readable as data, matching is linear,
 // and hostile input cannot trigger regex backtracking.
 #include "core/diagnosis/knowledge_base.hpp"
-#include "core/base/ascii.hpp"
 
 #include <array>
 
 #include <vector>
 
+#include "core/base/ascii.hpp"
 #include "core/diagnosis/enhanced_codes.hpp"
 
 namespace smtpdoctor {

@@ -6,13 +6,14 @@
 #include <charconv>
 #include <cstdio>
 
+#include "core/base/ascii.hpp"
+
 namespace smtpdoctor {
 
 namespace {
 
 bool is_label_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_';
+  return ascii::is_alnum(c) || c == '-' || c == '_';
 }
 
 Error bad_server(std::string_view spec, std::string_view why) {

@@ -1,9 +1,10 @@
 #include "core/report/probe_id.hpp"
-#include "core/base/ascii.hpp"
 
 #include <algorithm>
 #include <string>
 #include <vector>
+
+#include "core/base/ascii.hpp"
 
 namespace smtpdoctor {
 namespace {

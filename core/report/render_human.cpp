@@ -13,7 +13,6 @@
 // the same however the concurrent probes finished (see group_by_target). Everything a server or
 // DNS sent passes through printable_line() first: it cannot move the cursor or break the layout.
 #include "core/report/render_human.hpp"
-#include "core/base/duration_text.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -23,6 +22,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/base/duration_text.hpp"
 #include "core/smtp/capabilities.hpp"
 
 namespace smtpdoctor {

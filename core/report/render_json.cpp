@@ -1,11 +1,11 @@
 #include "core/report/render_json.hpp"
-#include "core/net/tls_client.hpp"
 
 #include <cstdio>
 #include <ctime>
 #include <map>
 
 #include "core/base/version.hpp"
+#include "core/net/tls_client.hpp"
 
 namespace smtpdoctor {
 namespace {

@@ -1,11 +1,11 @@
 // AUTH (RFC 4954) on the server side: PLAIN, LOGIN and CRAM-MD5, with initial responses, "*" to
 // cancel, and answers that never echo a secret. Events name the user and mechanism only.
 #include "core/base/ascii.hpp"
-#include "core/server/smtp_server_session.hpp"
 
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "core/server/smtp_server_session.hpp"
 #include "core/smtp/sasl.hpp"
 
 namespace smtpdoctor::server_detail {

@@ -1,8 +1,9 @@
 #include "core/server/smtp_server_commands.hpp"
-#include "core/base/ascii.hpp"
 
 #include <algorithm>
 #include <cctype>
+
+#include "core/base/ascii.hpp"
 
 namespace smtpdoctor {
 namespace {

@@ -2,13 +2,13 @@
 // message by DATA (dot-unstuffed line by line) or BDAT chunks, and its acceptance: stored and
 // fsync'd before the 250, or reported as an event.
 #include "core/base/ascii.hpp"
-#include "core/server/smtp_server_session.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "core/server/smtp_server_session.hpp"
 #include "core/server/smtp_server_store.hpp"
 #include "core/smtp/address.hpp"
 

@@ -1,11 +1,12 @@
 // Pure parsers for the server's flag values. Each refusal names what was wrong, because these
 // messages end up as the one line `smtpdoctor serve` prints before exiting 2.
 #include "core/server/smtp_server_options.hpp"
-#include "core/base/ascii.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+
+#include "core/base/ascii.hpp"
 
 namespace smtpdoctor {
 namespace {

@@ -16,7 +16,6 @@
 // later resumed at an invalid point: SIGILL). Every co_await is therefore a plain statement whose
 // result is tested afterwards: `bool ok = co_await x(); if (!ok) ...`.
 #include "core/server/smtp_server_session.hpp"
-#include "core/base/ascii.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -26,6 +25,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "core/base/ascii.hpp"
 #include "core/server/smtp_server_store.hpp"
 
 namespace smtpdoctor::server_detail {

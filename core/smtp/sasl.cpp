@@ -13,13 +13,14 @@
 #include <chrono>
 #include <cstdint>
 
+#include "core/base/ascii.hpp"
+
 namespace smtpdoctor {
 
 namespace {
 
 bool is_base64_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-         c == '/';
+  return ascii::is_alnum(c) || c == '+' || c == '/';
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 // The check pipeline end to end against the in-process loopback server, plus the pure parts of
 // sequencing (--quit-after) and the cross-port findings.
 #include "probes/check_pipeline.hpp"
-#include "probes/check_steps.hpp"
 
 #include <doctest/doctest.h>
 
@@ -10,6 +9,7 @@
 #include <thread>
 
 #include "core/server/smtp_server.hpp"
+#include "probes/check_steps.hpp"
 
 using namespace smtpdoctor;
 
