@@ -5,6 +5,9 @@
 // it relays for anyone (an open relay).
 #include <asio/awaitable.hpp>
 
+#include "core/base/ascii.hpp"
+#include "core/dns/dns_name.hpp"
+#include "core/net/tls_client.hpp"
 #include "probes/probes.hpp"
 
 namespace smtpdoctor {
@@ -30,7 +33,54 @@ void judge_mail_refusal(ProbeResult& result, const PortSession& session, const R
   result.summary = "sender " + session.options.sender() + " refused: " + reply.one_line();
 }
 
-void judge_recipients(ProbeResult& result, const std::vector<RecipientOutcome>& recipients) {
+// Whether `name` (a host or greeting name) says the server is at home in `domain`:
+// mx.example.com and example.com itself are, mail.provider.net is not for example.com.
+bool names_domain(std::string name, const std::string& domain) {
+  name = ascii::lower(without_trailing_dot(std::move(name)));
+  return name == domain || (name.size() > domain.size() && name.ends_with("." + domain));
+}
+
+// A name that says something about the server's domains: not an address, not "localhost", not a
+// bare host name without a dot.
+bool informative_name(const std::string& name) {
+  return name.find('.') != std::string::npos && !is_ip_literal(name) &&
+         ascii::lower(name) != "localhost.localdomain";
+}
+
+// What the session knew when the server answered RCPT for `recipient`: whether it had logged
+// in, and whether the recipient's domain is the server's own as far as the names the check has
+// seen (the target, the host, the greeting and EHLO names) tell. On a submission port a domain
+// we cannot place counts as outside: such a port relays only for clients that logged in.
+SessionContext rcpt_context(const PortSession& session, const std::string& recipient) {
+  SessionContext context;
+  context.known = true;
+  context.logged_in = session.authenticated;
+  context.login_attempted = session.login.has_value();
+  auto at = recipient.rfind('@');
+  if (at == std::string::npos) return context;
+  const std::string domain = ascii::lower(without_trailing_dot(recipient.substr(at + 1)));
+  std::vector<std::string> names{session.options.target.host, session.plan.host};
+  if (session.greeting && !session.greeting->reply.lines.empty()) {
+    auto words = ascii::words(session.greeting->reply.lines.front());
+    if (!words.empty()) names.emplace_back(words.front());
+  }
+  for (const auto* caps : {&session.before_tls, &session.after_tls})
+    if (*caps) names.push_back((*caps)->greeting_domain);
+  bool informative = false;
+  for (const auto& name : names) {
+    if (!informative_name(name)) continue;
+    informative = true;
+    if (names_domain(name, domain)) {
+      context.recipient_local = true;
+      return context;
+    }
+  }
+  if (informative || session.plan.role != PortRole::relay) context.recipient_local = false;
+  return context;
+}
+
+void judge_recipients(ProbeResult& result, const PortSession& session,
+                      const std::vector<RecipientOutcome>& recipients) {
   Details list = Details::array();
   std::size_t accepted = 0;
   std::string first_refusal;
@@ -45,7 +95,8 @@ void judge_recipients(ProbeResult& result, const std::vector<RecipientOutcome>& 
       continue;
     }
     raise_status(result, status_for_refusal(recipient.reply));
-    add_diagnosis(result, diagnosis_for(Stage::rcpt, recipient.reply));
+    add_diagnosis(result, diagnosis_for(Stage::rcpt, recipient.reply,
+                                        rcpt_context(session, recipient.address)));
     if (first_refusal.empty())
       first_refusal = recipient.address + " refused: " + recipient.reply.one_line();
   }
@@ -115,7 +166,7 @@ asio::awaitable<ProbeResult> run_envelope_probe(PortSession& session, bool mail_
         judge_mail_refusal(result, session, outcome->mail);
       } else {
         result.details["mail_reply"] = outcome->mail.one_line();
-        judge_recipients(result, outcome->recipients);
+        judge_recipients(result, session, outcome->recipients);
       }
     }
   }

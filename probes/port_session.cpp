@@ -76,10 +76,11 @@ Diagnosis diagnosis_for(const Error& error) {
   return diagnosis;
 }
 
-Diagnosis diagnosis_for(Stage stage, const Reply& reply) {
+Diagnosis diagnosis_for(Stage stage, const Reply& reply, const SessionContext& context) {
   Evidence evidence;
   evidence.stage = stage;
   evidence.reply = reply;
+  evidence.context = context;
   return diagnose(evidence);
 }
 

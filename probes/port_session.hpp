@@ -11,6 +11,7 @@
 
 #include "core/base/run_control.hpp"
 #include "core/diagnosis/finding.hpp"
+#include "core/diagnosis/knowledge_base.hpp"
 #include "core/diagnosis/port25_verdict.hpp"
 #include "core/report/report.hpp"
 #include "core/smtp/smtp_client.hpp"
@@ -103,7 +104,7 @@ std::chrono::milliseconds elapsed_since(std::chrono::steady_clock::time_point st
 // than the knowledge base's generic "not recognised" one; the probe's summary and notes still say
 // it.
 Diagnosis diagnosis_for(const Error& error);
-Diagnosis diagnosis_for(Stage stage, const Reply& reply);
+Diagnosis diagnosis_for(Stage stage, const Reply& reply, const SessionContext& context = {});
 std::optional<Diagnosis> diagnosis_for_finding(Stage stage, Finding finding);
 
 }  // namespace smtpdoctor

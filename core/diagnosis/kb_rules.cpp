@@ -101,6 +101,30 @@ constexpr std::string_view kSenderFix =
 
 constexpr auto kRules = std::to_array<Rule>({
     // ---- 1. Probe evidence ---------------------------------------------------------------
+    // ---- The conversation's context --------------------------------------------------------
+    // A recipient outside the server's domains, refused while we were not logged in: servers
+    // word a relay refusal in many ways ("Invalid recipient", "I cannot deliver mail for",
+    // "not permitted"), and none of them means the mailbox is missing. Only a server that
+    // clearly says so is believed.
+    {.id = "rcpt-outside-domain-without-login",
+     .category = C::relay_denied,
+     .unless_text = "user unknown|unknown user|no such user|no such mailbox|does not exist|"
+                    "doesn't exist|not exist|mailbox unavailable|mailbox not found|"
+                    "mailbox is disabled|account disabled|account has been disabled|"
+                    "over quota|quota exceeded|mailbox full|user not found|unknown recipient|"
+                    "recipient not found|spam|blocked|blacklist|blocklist|policy|spf|dmarc|"
+                    // The server's own relay wording is read by the relay rules below.
+                    "relay",
+     .code = 5,
+     .stage = S::rcpt,
+     .signal = Signal::outside_recipient_without_login,
+     .cause = "The server refused a recipient outside its own domains while this session had not "
+              "logged in: servers refuse to relay for clients that have not logged in, whatever "
+              "words they use for it, and nothing the check saw says this server receives mail "
+              "for that domain itself.",
+     .fix = "Log in (SMTP AUTH) on the submission port 587 or 465 before sending. If this "
+            "server really is the recipient's own mail server, check the address.",
+     .refs = "RFC 5321 §3.6.1|RFC 6409 §4.3"},
     // ---- Probe findings (no reply carries them; Evidence::finding) ------------------------
     {.id = "finding-open-relay",
      .category = C::open_relay,

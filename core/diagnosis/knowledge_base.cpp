@@ -78,6 +78,8 @@ bool signal_matches(const Rule& rule, const Evidence& ev) {
       return ev.other_protocol_login_ok;
     case Signal::no_smtp_reply:
       return !ev.reply;
+    case Signal::outside_recipient_without_login:
+      return ev.context.known && !ev.context.logged_in && ev.context.recipient_local == false;
   }
   return false;
 }
@@ -115,6 +117,7 @@ bool matches(const Rule& rule, const Evidence& ev, std::string_view haystack) {
   if (!signal_matches(rule, ev)) return false;
   if (rule.finding != ev.finding) return false;
   if (!rule.text.empty() && !text_matches(haystack, rule.text)) return false;
+  if (!rule.unless_text.empty() && text_matches(haystack, rule.unless_text)) return false;
   return true;
 }
 

@@ -36,6 +36,18 @@ namespace smtpdoctor {
 // What a DNS lookup for the mail path came back with.
 enum class DnsOutcome { nxdomain, servfail, timeout, nodata, null_mx, refused };
 
+// What the conversation knew when a reply came, so a rule can read the reply in its context:
+// "550 Invalid recipient" for an outside domain from a client that has not logged in is a relay
+// refusal whatever the words. Filled by `check` and `send`; `explain` sees a reply alone.
+struct SessionContext {
+  bool known = false;            // false: nothing is known of the conversation (explain)
+  bool logged_in = false;        // SMTP AUTH succeeded in this session
+  bool login_attempted = false;  // an AUTH was tried (and failed, when !logged_in)
+  // The recipient's domain is one this server receives mail for, as far as the check can tell
+  // (the target's domain, the names in its greeting and EHLO); nullopt when it cannot tell.
+  std::optional<bool> recipient_local;
+};
+
 // Everything a probe (or `explain`) knows about one failure. Fill in what you have.
 struct Evidence {
   Stage stage = Stage::none;
@@ -52,6 +64,7 @@ struct Evidence {
   // A probe's own conclusion that no reply carries (STARTTLS not offered, open relay): matched
   // exactly by rules with the same `finding`.
   Finding finding = Finding::none;
+  SessionContext context;
   // What the probe knows that the diagnosis should name (our address, the zones that list it):
   // each fills the `{name}` placeholder in the winning rule's cause and fix. Names are from
   // placeholder_names().
@@ -77,7 +90,17 @@ enum class Permanence { from_code, permanent, temporary };
 // no_smtp_reply: the evidence holds no SMTP reply. Client-side socket errors ("connection timed
 // out") are also words servers use inside replies about *their* upstream ("451 4.4.1 Connection
 // timed out"); those must be read by the reply's code, not as our own network failing.
-enum class Signal { none, socket_errno, x509, dns, other_protocol_login_ok, no_smtp_reply };
+// outside_recipient_without_login: the session context says no login succeeded and the
+// recipient's domain is not the server's.
+enum class Signal {
+  none,
+  socket_errno,
+  x509,
+  dns,
+  other_protocol_login_ok,
+  no_smtp_reply,
+  outside_recipient_without_login,
+};
 
 // One rule. Empty/zero fields are wildcards; a rule needs at least one non-wildcard criterion.
 struct Rule {
@@ -88,6 +111,9 @@ struct Rule {
   // means "anything in between" ("helo * rejected"). Matched against the reply text and
   // Evidence::text with runs of whitespace collapsed to one space.
   std::string_view text{};
+  // The same form: the rule does not match when any of these is in the text (a context rule
+  // stands back when the server's words are unambiguous).
+  std::string_view unless_text{};
   std::string_view enhanced{};  // "5.7.26" exact, "5.7.*" prefix, "*.7.26" any class
   int code = 0;                 // 100..599 exact; 4 or 5 = class; 0 = any
   Stage stage = Stage::none;    // none = any stage

@@ -347,3 +347,57 @@ TEST_CASE("every placeholder in the rule table is a known one") {
     }
   }
 }
+
+namespace {
+
+Diagnosis rcpt_in_context(std::string text, SessionContext context) {
+  Evidence ev;
+  ev.stage = Stage::rcpt;
+  ev.reply = reply(550, std::move(text));
+  ev.context = context;
+  return diagnose(ev);
+}
+
+SessionContext outside_without_login() {
+  SessionContext context;
+  context.known = true;
+  context.recipient_local = false;
+  return context;
+}
+
+}  // namespace
+
+TEST_CASE("a refused outside recipient without login is a relay refusal, whatever the wording") {
+  // OpenSMTPD's and Haraka's stock wordings for a domain they do not relay to.
+  for (const char* text : {"Invalid recipient: <x@outside.test>",
+                           "I cannot deliver mail for <x@outside.test>",
+                           "5.7.0 <x@outside.test>: not permitted"}) {
+    CAPTURE(text);
+    Diagnosis d = rcpt_in_context(text, outside_without_login());
+    CHECK(d.category == Category::relay_denied);
+    CHECK(d.fix.find("Log in") != std::string::npos);
+  }
+}
+
+TEST_CASE("the context stands back when the words are clear or the facts differ") {
+  // The server says plainly that the mailbox does not exist.
+  CHECK(rcpt_in_context("5.1.1 <x@outside.test>: Recipient address rejected: User unknown",
+                        outside_without_login())
+            .category == Category::recipient_unknown);
+  // The server's own relay wording keeps its own rule.
+  CHECK(rcpt_in_context("5.7.1 <x@outside.test>: Relay access denied", outside_without_login())
+            .rule != "rcpt-outside-domain-without-login");
+  // Logged in: a refusal is not about relaying for strangers.
+  SessionContext logged_in = outside_without_login();
+  logged_in.logged_in = true;
+  CHECK(rcpt_in_context("Invalid recipient: <x@outside.test>", logged_in).rule !=
+        "rcpt-outside-domain-without-login");
+  // The recipient's domain is the server's own.
+  SessionContext local = outside_without_login();
+  local.recipient_local = true;
+  CHECK(rcpt_in_context("Invalid recipient: <x@example.test>", local).rule !=
+        "rcpt-outside-domain-without-login");
+  // `explain` knows nothing of the conversation.
+  CHECK(rcpt_in_context("Invalid recipient: <x@outside.test>", SessionContext{}).rule !=
+        "rcpt-outside-domain-without-login");
+}
