@@ -51,6 +51,7 @@ Json finding_json(const ExplainFinding& f) {
   j["fix"] = d.fix;
   j["refs"] = d.refs;
   j["rule"] = d.rule;
+  j["basis"] = basis_name(d.basis);
   j["text"] = printable_excerpt(f.text, 4096);
   return j;
 }

@@ -101,8 +101,23 @@ bool starts_with_enhanced(std::string_view line) {
   return code && code->klass >= 4 && end < line.size() && line[end] == ' ';
 }
 
-// Some line of `text` begins with an enhanced code (not just a version number somewhere).
+// An enhanced code marked as one: "(#5.1.1)" (qmail, Exim's bounces) or "dsn=4.4.1" (Postfix
+// logs).
+bool has_marked_enhanced(std::string_view text) {
+  for (std::string_view mark : {std::string_view{"#"}, std::string_view{"dsn="}}) {
+    for (std::size_t at = text.find(mark); at != std::string_view::npos;
+         at = text.find(mark, at + 1)) {
+      std::size_t end = 0;
+      if (enhanced_at(text, at + mark.size(), &end)) return true;
+    }
+  }
+  return false;
+}
+
+// Some line of `text` begins with an enhanced code, or one is marked as such (not just a version
+// number somewhere).
 bool has_enhanced_lead(std::string_view text) {
+  if (has_marked_enhanced(text)) return true;
   while (!text.empty()) {
     std::size_t nl = text.find('\n');
     if (starts_with_enhanced(text.substr(0, nl))) return true;
@@ -139,8 +154,11 @@ Evidence evidence_for(std::string_view text) {
   return ev;
 }
 
+// A rule recognised the words, not only codes: enough for a line without a reply code of its
+// own to be a finding ("5.6.25" in "Running PHP 5.6.25" is a version, not a status).
 bool is_real_diagnosis(const Diagnosis& d) {
-  return d.rule != "unknown" && d.rule != "code-class";
+  return d.rule != "unknown" && d.rule != "code-class" && d.basis != Basis::enhanced_code &&
+         d.basis != Basis::reply_code;
 }
 
 // Does a knowledge-base rule recognise this line on its own?
@@ -253,6 +271,14 @@ struct Builder {
     auto e = enhanced_at(line, 0, &end);
     return e && enhanced && *e == *enhanced;
   }
+  // The last line of a reply stops mid-sentence: a log or client wrapped it, and the next line
+  // without a code of its own is the rest of it.
+  bool wrapped() const {
+    if (!code || text.empty()) return false;
+    char last = text.back();
+    while (!text.empty() && (last == ' ' || last == '\t' || last == '\r')) return true;
+    return last != '.' && last != ')' && last != ']' && last != '"' && last != '\'';
+  }
   void add(std::string_view line) {
     if (lines >= limits.max_lines_per_finding || text.size() >= limits.max_finding_octets) return;
     if (!text.empty()) text += '\n';
@@ -340,16 +366,17 @@ std::vector<ExplainFinding> explain_text(std::string_view input, const ExplainLi
     int code = first_code(probe).first;
     // A line that begins with an enhanced status code ("4.3.5 <x>: Recipient address rejected")
     // is a reply quoted without its basic code.
-    bool enhanced_lead = !code && starts_with_enhanced(probe);
+    bool enhanced_lead = !code && (starts_with_enhanced(probe) || has_marked_enhanced(probe));
     bool indented = line.front() == ' ' || line.front() == '\t';
     if (b.open) {
       if (code && code != b.code) {
         b.start({}, line, code);
       } else if (code || indented || b.continues_reply(probe) || !recognised(probe)) {
         b.add(line);
-      } else if (!recognised(b.text)) {
+      } else if (!recognised(b.text) || b.wrapped()) {
         // A reply whose reason is on its next, unindented line ("550 SC-001 … weren't sent.\n
-        // … on our block list"): still one reply.
+        // … on our block list", "554 Service unavailable; Client host\n[…] blocked using …"):
+        // still one reply.
         b.add(line);
       } else {
         b.start({}, line, code);

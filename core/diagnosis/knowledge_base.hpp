@@ -74,9 +74,10 @@ std::string fill_placeholders(std::string_view text, const Evidence& evidence);
 enum class Permanence { from_code, permanent, temporary };
 
 // Which evidence a rule reads besides text/code/enhanced code.
-// no_smtp_reply: the evidence holds no SMTP reply. Client-side socket errors ("connection timed
-// out") are also words servers use inside replies about *their* upstream ("451 4.4.1 Connection
-// timed out"); those must be read by the reply's code, not as our own network failing.
+// no_smtp_reply: the evidence holds no SMTP reply (at most an enhanced code, as in a log line's
+// "dsn=4.4.1"). Client-side socket errors ("connection timed out") are also words servers use
+// inside replies about *their* upstream ("451 4.4.1 Connection timed out"); those must be read
+// by the reply's code, not as our own network failing.
 enum class Signal { none, socket_errno, x509, dns, other_protocol_login_ok, no_smtp_reply };
 
 // One rule. Empty/zero fields are wildcards; a rule needs at least one non-wildcard criterion.
@@ -84,6 +85,11 @@ struct Rule {
   std::string_view id{};  // stable, shown as "rule" in JSON
   Category category = Category::other;
   Permanence permanence = Permanence::from_code;
+  // What the rule rests on, shown as "basis". Unset: derived from its criteria (a finding or
+  // probe signal: evidence; else text; else enhanced code; else reply code and stage). Set it
+  // where the criteria alone would mislead: a provider's code matched as text is provider_code,
+  // a client library's wording is client_error.
+  std::optional<Basis> basis{};
   // Case-insensitive substrings, alternatives separated by '|'. Inside one alternative, '*'
   // means "anything in between" ("helo * rejected"). Matched against the reply text and
   // Evidence::text with runs of whitespace collapsed to one space.
@@ -102,6 +108,9 @@ struct Rule {
 
 // The rule table, in match order (core/diagnosis/kb_rules.cpp).
 std::span<const Rule> rules();
+
+// The rule's basis: its own, or the one its criteria imply.
+Basis basis_of(const Rule& rule);
 
 // The diagnosis for this evidence. Never fails.
 Diagnosis diagnose(const Evidence& evidence);
