@@ -641,6 +641,15 @@ constexpr auto kRules = std::to_array<Rule>({
      .refs = "RFC 3207|RFC 8314 §3"},
     // The server offers no AUTH (or not the mechanism asked for) on this connection: before
     // the wording of failed logins.
+    {.id = "starttls-required",
+     .category = C::tls_required,
+     .permanence = P::permanent,
+     .text = "must issue a starttls|starttls command first|tls required|requires tls|tls is "
+             "required|encryption required|must use starttls|starttls is required|please use "
+             "starttls|tls needed|encryption needed|must use tls|requiretls",
+     .cause = kTlsRequiredCause,
+     .fix = kTlsRequiredFix,
+     .refs = "RFC 3207 §4|RFC 8314"},
     {.id = "auth-not-offered-text",
      .category = C::auth_unavailable,
      .permanence = P::permanent,
@@ -661,15 +670,6 @@ constexpr auto kRules = std::to_array<Rule>({
      .cause = kTlsRequiredCause,
      .fix = kTlsRequiredFix,
      .refs = "RFC 3207|RFC 4954 §4"},
-    {.id = "starttls-required",
-     .category = C::tls_required,
-     .permanence = P::permanent,
-     .text = "must issue a starttls|starttls command first|tls required|requires tls|tls is "
-             "required|encryption required|must use starttls|starttls is required|please use "
-             "starttls|tls needed|encryption needed|must use tls|requiretls",
-     .cause = kTlsRequiredCause,
-     .fix = kTlsRequiredFix,
-     .refs = "RFC 3207 §4|RFC 8314"},
     {.id = "tls-not-available",
      .category = C::tls_failure,
      .permanence = P::from_code,
@@ -793,7 +793,8 @@ constexpr auto kRules = std::to_array<Rule>({
          "number of|receiving mail too quickly|receiving mail at a rate|sending limit|relay limit "
          "exceeded|unusual rate|unexpected volume|throttl|sending quota|message rate|too many "
          "recipients|4.7.28|mail flood|exceeded * limit for|too many login attempts|login "
-         "attempts|too many authentication|too many auth",
+         "attempts|too many authentication|too many auth"
+         "|new tls sessions|separate transaction",
      .cause = "You are sending faster (or more) than the server or provider allows, so it is "
               "deferring or refusing mail for a while.",
      .fix = "Slow down: lower the sending rate and recipients per message, spread batches out, "
@@ -926,12 +927,14 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "protocol-error",
      .category = C::other,
      .permanence = P::from_code,
-     .text = "syntax error|protocol violation|protocol error|synchronization error|unrecognized "
-             "command|unrecognised command|command unrecognized|command not recognized|command "
-             "not implemented|unimplemented|too many errors|too many unrecognized|bad sequence|"
-             "out of sequence|may not be repeated|pipelin|helo or ehlo required|send helo|"
-             "ehlo/helo first|mail first|rcpt first|need mail command|need rcpt command|must "
-             "precede|unsupported option",
+     .text =
+         "syntax error|protocol violation|protocol error|synchronization error|unrecognized "
+         "command|unrecognised command|command unrecognized|command not recognized|command "
+         "not implemented|unimplemented|too many errors|too many unrecognized|bad sequence|"
+         "out of sequence|may not be repeated|allowed to pipeline|command pipelining|pipelining "
+         "not|helo or ehlo required|send helo|"
+         "ehlo/helo first|mail first|rcpt first|need mail command|need rcpt command|must "
+         "precede|unsupported option",
      .cause = "The client did not follow the SMTP protocol (a command out of order, bad syntax, "
               "or one the server does not accept), or made too many such errors.",
      .fix = "Update or fix the sending software; a transcript (-v) shows the command the server "
@@ -988,19 +991,6 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Use implicit TLS ('secure: true', SSL/TLS) on port 465 and STARTTLS on 587; if the "
             "mode is right, check for a firewall or antivirus proxy in between.",
      .refs = "RFC 8314 §3.3|RFC 5321 §3.1"},
-    {.id = "client-dialog-cannot-connect",
-     .category = C::port_blocked,
-     .permanence = P::permanent,
-     .basis = B::client_error,
-     .text = "cannot connect to the outgoing|cannot connect to outgoing|could not connect to "
-             "outgoing|unable to connect to outgoing|connection to smtp server * timed out|"
-             "connection to outgoing server * timed out|0x800ccc0e"
-             "|could not connect to smtp host",
-     .cause = "The mail program could not reach the outgoing (SMTP) server: the port is filtered "
-              "by a firewall or provider, or nothing listens there.",
-     .fix = "Use port 587 (STARTTLS) or 465 (SSL/TLS) rather than 25; check firewall/antivirus; "
-            "ask the network provider whether it blocks outgoing mail ports.",
-     .refs = "RFC 6409 §3.1|RFC 5068 §3"},
     {.id = "client-dialog-connection-lost",
      .category = C::temporary_failure,
      .permanence = P::temporary,
@@ -1050,6 +1040,19 @@ constexpr auto kRules = std::to_array<Rule>({
             "implicit TLS only on 465; update old TLS libraries if the server needs TLS 1.2+.",
      .refs = "RFC 8314 §3|RFC 3207"},
     // Our reply parser's own words (core/base/reply.cpp) when the peer is not an SMTP server.
+    {.id = "client-dialog-cannot-connect",
+     .category = C::port_blocked,
+     .permanence = P::permanent,
+     .basis = B::client_error,
+     .text = "cannot connect to the outgoing|cannot connect to outgoing|could not connect to "
+             "outgoing|unable to connect to outgoing|connection to smtp server * timed out|"
+             "connection to outgoing server * timed out|0x800ccc0e"
+             "|could not connect to smtp host",
+     .cause = "The mail program could not reach the outgoing (SMTP) server: the port is filtered "
+              "by a firewall or provider, or nothing listens there.",
+     .fix = "Use port 587 (STARTTLS) or 465 (SSL/TLS) rather than 25; check firewall/antivirus; "
+            "ask the network provider whether it blocks outgoing mail ports.",
+     .refs = "RFC 6409 §3.1|RFC 5068 §3"},
     {.id = "protocol-not-smtp-http",
      .category = C::other,
      .permanence = P::permanent,
