@@ -14,6 +14,7 @@
 #include <array>
 #include <utility>
 
+#include "core/diagnosis/bounce.hpp"
 #include "core/diagnosis/knowledge_base.hpp"
 
 namespace smtpdoctor {
@@ -289,12 +290,17 @@ struct Builder {
   void close() {
     if (!open) return;
     open = false;
-    if (findings.size() >= limits.max_findings) return;
     Evidence ev = evidence_for(text);
     ev.stage = infer_stage(text);
-    Diagnosis d = diagnose(ev);
     bool has_code = ev.reply && (ev.reply->code >= 400 || has_enhanced_lead(text));
-    if (!has_code && !is_real_diagnosis(d)) return;
+    push(text, ev, !has_code);
+  }
+  // One finding for `ev`, unless it repeats one already found; `need_words`: only if a rule
+  // recognised the words (the text carries no reply code).
+  void push(const std::string& found_in, const Evidence& ev, bool need_words) {
+    if (findings.size() >= limits.max_findings) return;
+    Diagnosis d = diagnose(ev);
+    if (need_words && !is_real_diagnosis(d)) return;
     if (d.stage == Stage::none) d.stage = stage_of_category(d.category);
     if (d.code && *d.code == 0) d.code.reset();
     for (const ExplainFinding& f : findings) {
@@ -302,7 +308,7 @@ struct Builder {
       bool same_code = f.diagnosis.code == d.code || !f.diagnosis.code || !d.code;
       if (f.diagnosis.rule == d.rule && same_code && f.diagnosis.enhanced == d.enhanced) return;
     }
-    findings.push_back({text, std::move(d)});
+    findings.push_back({found_in, std::move(d)});
   }
 };
 
@@ -347,9 +353,36 @@ Stage infer_stage(std::string_view text) {
   return Stage::none;
 }
 
+// A failing recipient of a bounce: its diagnostic, with the DSN Status as the enhanced code when
+// the diagnostic has none ("Diagnostic-Code: X-Postfix; mailbox is full" with "Status: 5.2.2").
+void add_bounce_finding(Builder& b, const BounceDiagnostic& bounce) {
+  Evidence ev = evidence_for(bounce.text);
+  ev.stage = infer_stage(bounce.text);
+  std::size_t end = 0;
+  auto status = enhanced_at(bounce.status, 0, &end);
+  if (status && !ev.reply) {
+    Reply reply;
+    reply.enhanced = status;
+    reply.lines.emplace_back(bounce.text.substr(0, 1000));
+    ev.reply = std::move(reply);
+  } else if (status && !ev.reply->enhanced) {
+    ev.reply->enhanced = status;
+  }
+  std::string found_in =
+      bounce.recipient.empty() ? bounce.text : bounce.recipient + ": " + bounce.text;
+  if (!bounce.status.empty()) found_in += " (Status: " + bounce.status + ")";
+  b.push(found_in.substr(0, b.limits.max_finding_octets), ev, false);
+}
+
 std::vector<ExplainFinding> explain_text(std::string_view input, const ExplainLimits& limits) {
   std::string text = decode_escaped_newlines(input.substr(0, limits.max_input_octets));
   Builder b(limits);
+  // A whole bounce: what failed is in its delivery-status part (or the NDR's quoted reply),
+  // not in the first code-looking line of its headers or of the returned message.
+  if (auto bounce = bounce_diagnostics(text); !bounce.empty()) {
+    for (const BounceDiagnostic& recipient : bounce) add_bounce_finding(b, recipient);
+    return std::move(b.findings);
+  }
   std::string context;  // the last unrecognised line of the paragraph ("host x said:")
   std::string_view rest = text;
   while (!rest.empty() && b.findings.size() < limits.max_findings) {
