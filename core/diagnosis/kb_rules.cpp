@@ -646,7 +646,9 @@ constexpr auto kRules = std::to_array<Rule>({
      .permanence = P::permanent,
      .text = "must issue a starttls|starttls command first|tls required|requires tls|tls is "
              "required|encryption required|must use starttls|starttls is required|please use "
-             "starttls|tls needed|encryption needed|must use tls|requiretls",
+             "starttls|tls needed|encryption needed|must use tls|requiretls"
+             "|starttls first|ssl/tls-connection is required|tls connection is required|ssl "
+             "connection is required|encrypted connection is required",
      .cause = kTlsRequiredCause,
      .fix = kTlsRequiredFix,
      .refs = "RFC 3207 §4|RFC 8314"},
@@ -657,7 +659,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "support authentication|authentication not supported|auth command used when not "
              "advertised|unrecognized authentication type|unrecognised authentication type|"
              "authentication mechanism * not|unsupported authentication|does not support "
-             "authentication method|auth not available|auth not advertised",
+             "authentication method|auth not available|auth not advertised"
+             "|authentication not enabled|authentication is not enabled|auth not enabled",
      .cause = "The server does not offer SMTP AUTH on this connection (or not the method the "
               "client asked for), so the client cannot log in.",
      .fix = "Use the submission port 587 with STARTTLS (most servers offer AUTH only after "
@@ -729,7 +732,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "not allowed|not permitted to relay|we do not relay|relay denied|relaying to * "
              "denied|not allowed to relay|allowed rcpthosts|relay not allowed|no relaying|"
              "relaying prohibited|relay prohibited"
-             "|credentials for relay|list of allowed",
+             "|credentials for relay|list of allowed"
+             "|relaying * denied|not allowed to this address",
      .cause = kRelayCause,
      .fix = kRelayFix,
      .refs = "RFC 5321 §3.6.1|RFC 6409"},
@@ -746,7 +750,8 @@ constexpr auto kRules = std::to_array<Rule>({
      .category = C::reverse_dns,
      .permanence = P::from_code,
      .text = "reverse hostname|reverse dns|reverse lookup|cannot find your hostname|ptr record|"
-             "rdns|ip name lookup failed|client host rejected: cannot find your",
+             "rdns|ip name lookup failed|client host rejected: cannot find your"
+             "|ip address * does not resolve|forged hostname|possibly forged",
      .cause = kRdnsCause,
      .fix = kRdnsFix,
      .refs = "RFC 1912 §2.1|RFC 8601|https://support.google.com/mail/answer/81126"},
@@ -756,7 +761,8 @@ constexpr auto kRules = std::to_array<Rule>({
      .text = "helo command rejected|ehlo command rejected|helo rejected|ehlo rejected|invalid "
              "helo|bad helo|helo name|helo hostname|fully-qualified hostname|fully qualified "
              "hostname|syntactically invalid helo|syntactically invalid ehlo|hello rejected"
-             "|helo argument|ehlo argument|syntactically invalid",
+             "|helo argument|ehlo argument|syntactically invalid"
+             "|ehlo invalid|helo invalid",
      .cause = "The server rejected the name this client sent in EHLO/HELO (not a fully-qualified, "
               "resolvable host name, or an IP literal it does not accept).",
      .fix = "Configure the client to send a real, resolvable FQDN that matches its IP's PTR "
@@ -794,7 +800,8 @@ constexpr auto kRules = std::to_array<Rule>({
          "exceeded|unusual rate|unexpected volume|throttl|sending quota|message rate|too many "
          "recipients|4.7.28|mail flood|exceeded * limit for|too many login attempts|login "
          "attempts|too many authentication|too many auth"
-         "|new tls sessions|separate transaction",
+         "|new tls sessions|separate transaction"
+         "|logon attempts",
      .cause = "You are sending faster (or more) than the server or provider allows, so it is "
               "deferring or refusing mail for a while.",
      .fix = "Slow down: lower the sending rate and recipients per message, spread batches out, "
@@ -859,6 +866,16 @@ constexpr auto kRules = std::to_array<Rule>({
             "test message, make sure From:, Date: and Message-ID: headers are valid (RFC 5322); "
             "if legitimate mail is refused, ask the recipient's admin to review their filter.",
      .refs = "RFC 3463 §3.7|RFC 5322 §3.6"},
+    {.id = "server-dns-lookup-failure",
+     .category = C::dns_failure,
+     .permanence = P::from_code,
+     .text = "mx lookup failure|mx lookup failed|check mx records|dns lookup failure|dns lookup "
+             "error|name lookup failure|dns query failed",
+     .cause = "The receiving server could not look up a domain in DNS (the recipient's or the "
+              "sender's), so it could not decide about this mail.",
+     .fix = "Check that the domain's MX and A records resolve from the outside (dig +trace); if "
+            "they do, the receiving server's resolver has a problem and a retry will pass.",
+     .refs = "RFC 5321 §5.1|RFC 3463 §3.5"},
     {.id = "auth-required",
      .category = C::auth_required,
      .permanence = P::permanent,
@@ -879,7 +896,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "sendasdenied|sender verify failed|sender verification failed|sender domain|"
              "envelope sender|mail from * rejected|sender not allowed|sender is not allowed|"
              "invalid sender|unknown sender|bad sender"
-             "|sender address must|sender address syntax|sending denied",
+             "|sender address must|sender address syntax|sending denied"
+             "|sender address|of sender",
      .cause = kSenderCause,
      .fix = kSenderFix,
      .refs = "RFC 5321 §3.3|RFC 6409 §8.1"},
@@ -920,7 +938,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "password not accepted|password not accepted|bad credentials|badcredentials|invalid "
              "credentials|incorrect password|authenticator failed|auth failed|login failed|"
              "authentication credentials invalid|invalid username or password|wrong password|"
-             "login denied|535 5.7.",
+             "login denied|535 5.7."
+             "|credentials no longer valid",
      .cause = kAuthFailedCause,
      .fix = kAuthFailedFix,
      .refs = "RFC 4954 §6|https://support.google.com/mail/?p=BadCredentials"},
@@ -953,6 +972,16 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Retry later; if it persists, check the server name/port and whether the service "
             "refuses your IP at connect time.",
      .refs = "RFC 5321 §3.8|RFC 5321 §4.2.3"},
+    {.id = "server-timeout",
+     .category = C::temporary_failure,
+     .permanence = P::temporary,
+     .text = "timeout|timed out",
+     .code = 4,
+     .cause = "The server gave up waiting (for the client, or for a system it depends on) and "
+              "closed or deferred the transaction.",
+     .fix = "Retry; if it repeats, look for a slow network path or a client that pauses too long "
+            "between commands.",
+     .refs = "RFC 5321 §4.5.3.2"},
     {.id = "server-temporary-problem",
      .category = C::temporary_failure,
      .permanence = P::temporary,
