@@ -628,6 +628,26 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Sign in once in a web browser from the same network, then use an app password or "
             "OAuth2 for the mail client.",
      .refs = "https://support.google.com/mail/answer/78754"},
+    // DANE and MTA-STS: the destination publishes that TLS with a verified certificate is
+    // required, and the delivery could not meet that.
+    {.id = "dane-tlsa-mismatch",
+     .category = C::cert_invalid,
+     .permanence = P::from_code,
+     .text = "tlsa",
+     .cause = "The server's certificate does not match the TLSA records its domain publishes "
+              "(DANE).",
+     .fix = "The receiving domain must update its TLSA records after a certificate or key "
+            "change (publish the new one before rolling over).",
+     .refs = "RFC 7672|RFC 6698"},
+    {.id = "tls-policy-unmet",
+     .category = C::tls_failure,
+     .permanence = P::from_code,
+     .text = "mta-sts|by dane|(dane)",
+     .cause = "The destination's MTA-STS or DANE policy requires verified TLS, and the "
+              "connection could not provide it.",
+     .fix = "The receiving domain must serve STARTTLS with a certificate that matches its "
+            "policy (MTA-STS mx patterns, DANE TLSA records).",
+     .refs = "RFC 8461|RFC 7672"},
     {.id = "starttls-not-offered-text",
      .category = C::tls_failure,
      .permanence = P::permanent,
@@ -648,7 +668,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "required|encryption required|must use starttls|starttls is required|please use "
              "starttls|tls needed|encryption needed|must use tls|requiretls"
              "|starttls first|ssl/tls-connection is required|tls connection is required|ssl "
-             "connection is required|encrypted connection is required",
+             "connection is required|encrypted connection is required"
+             "|tls conversation required",
      .cause = kTlsRequiredCause,
      .fix = kTlsRequiredFix,
      .refs = "RFC 3207 §4|RFC 8314"},
@@ -704,7 +725,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "signature|dkim fail|dmarc|sender is unauthenticated|mail is unauthenticated|pass "
              "authentication checks|have authentication information|designate * as permitted "
              "sender|not designated as permitted sender|sender is unauthenticated"
-             "|spf |(spf|unauthenticated email|unauthenticated mail",
+             "|spf |(spf|unauthenticated email|unauthenticated mail"
+             "|dkim",
      .cause = kSpfCause,
      .fix = kSpfFix,
      .refs = "RFC 7208|RFC 6376|RFC 7489|https://support.google.com/mail/answer/81126"},
@@ -859,7 +881,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "denied|content rejected|message content|content filter|objectionable content|"
              "illegal attachment|prohibited attachment|attachment type|is malformed|malformed "
              "message|malformed header|malformed mime|not rfc "
-             "compliant|rfc 5322|rfc5322|rfc 2822|rfc2822|from: header|from header",
+             "compliant|rfc 5322|rfc5322|rfc 2822|rfc2822|from: header|from header"
+             "|malformed date|date header",
      .cause = "The receiving server refused the message itself: its content scored as spam, "
               "carried a virus or a forbidden attachment, or its headers are malformed.",
      .fix = "Check the message: remove suspicious links and attachment types, send a plain "
@@ -870,7 +893,8 @@ constexpr auto kRules = std::to_array<Rule>({
      .category = C::dns_failure,
      .permanence = P::from_code,
      .text = "mx lookup failure|mx lookup failed|check mx records|dns lookup failure|dns lookup "
-             "error|name lookup failure|dns query failed",
+             "error|name lookup failure|dns query failed"
+             "|dns error|mx lookup error",
      .cause = "The receiving server could not look up a domain in DNS (the recipient's or the "
               "sender's), so it could not decide about this mail.",
      .fix = "Check that the domain's MX and A records resolve from the outside (dig +trace); if "
@@ -897,10 +921,20 @@ constexpr auto kRules = std::to_array<Rule>({
              "envelope sender|mail from * rejected|sender not allowed|sender is not allowed|"
              "invalid sender|unknown sender|bad sender"
              "|sender address must|sender address syntax|sending denied"
-             "|sender address|of sender",
+             "|sender address|of sender"
+             "|in mail from",
      .cause = kSenderCause,
      .fix = kSenderFix,
      .refs = "RFC 5321 §3.3|RFC 6409 §8.1"},
+    {.id = "policy-rejection",
+     .category = C::other,
+     .permanence = P::from_code,
+     .text = "local policy|policy reasons|policy restriction|due to policy|violates * policy|"
+             "prohibited the mail",
+     .cause = "The receiving server refused the mail by a local policy rule it does not explain.",
+     .fix = "Ask the recipient (by another channel) to have their administrator look up the "
+            "rejection in their logs or allow your address or domain.",
+     .refs = "RFC 3463 §3.8"},
     {.id = "recipient-unknown",
      .category = C::recipient_unknown,
      .permanence = P::permanent,
@@ -953,7 +987,8 @@ constexpr auto kRules = std::to_array<Rule>({
          "out of sequence|may not be repeated|allowed to pipeline|command pipelining|pipelining "
          "not|helo or ehlo required|send helo|"
          "ehlo/helo first|mail first|rcpt first|need mail command|need rcpt command|must "
-         "precede|unsupported option",
+         "precede|unsupported option"
+         "|smtputf8",
      .cause = "The client did not follow the SMTP protocol (a command out of order, bad syntax, "
               "or one the server does not accept), or made too many such errors.",
      .fix = "Update or fix the sending software; a transcript (-v) shows the command the server "
@@ -966,7 +1001,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "transmission channel|service temporarily unavailable|shutting down|not accepting "
              "network messages|service is unavailable|refused to talk to me|server is not "
              "available|server not available"
-             "|too much load|load too high",
+             "|too much load|load too high"
+             "|high load",
      .cause = "The server is not providing mail service right now (shutting down, overloaded, "
               "or refusing this client at the greeting).",
      .fix = "Retry later; if it persists, check the server name/port and whether the service "
@@ -1050,7 +1086,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "expired|hostname/ip does not match|does not match certificate|altnames|"
              "err_tls_cert_altname_invalid|certificate_verify_failed|x509: certificate|pkix path|"
              "certificate signed by unknown authority|unknown ca|sun.security.validator"
-             "|certificate verification failed|certificate revoked|certificate invalid",
+             "|certificate verification failed|certificate revoked|certificate invalid"
+             "|certificate is not trusted|tlsa record",
      .cause = kCertCause,
      .fix = kCertFix,
      .refs = "RFC 5280|RFC 6125"},
