@@ -681,7 +681,9 @@ constexpr auto kRules = std::to_array<Rule>({
              "advertised|unrecognized authentication type|unrecognised authentication type|"
              "authentication mechanism * not|unsupported authentication|does not support "
              "authentication method|auth not available|auth not advertised"
-             "|authentication not enabled|authentication is not enabled|auth not enabled",
+             "|authentication not enabled|authentication is not enabled|auth not enabled"
+             "|authentication only|authentication not allowed|mechanism * not supported|mechanism "
+             "not supported",
      .cause = "The server does not offer SMTP AUTH on this connection (or not the method the "
               "client asked for), so the client cannot log in.",
      .fix = "Use the submission port 587 with STARTTLS (most servers offer AUTH only after "
@@ -755,7 +757,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "denied|not allowed to relay|allowed rcpthosts|relay not allowed|no relaying|"
              "relaying prohibited|relay prohibited"
              "|credentials for relay|list of allowed"
-             "|relaying * denied|not allowed to this address",
+             "|relaying * denied|not allowed to this address"
+             "|accepting email for domain|accepting mail for domain",
      .cause = kRelayCause,
      .fix = kRelayFix,
      .refs = "RFC 5321 §3.6.1|RFC 6409"},
@@ -784,7 +787,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "helo|bad helo|helo name|helo hostname|fully-qualified hostname|fully qualified "
              "hostname|syntactically invalid helo|syntactically invalid ehlo|hello rejected"
              "|helo argument|ehlo argument|syntactically invalid"
-             "|ehlo invalid|helo invalid",
+             "|ehlo invalid|helo invalid"
+             "|ehlo domain|helo domain",
      .cause = "The server rejected the name this client sent in EHLO/HELO (not a fully-qualified, "
               "resolvable host name, or an IP literal it does not accept).",
      .fix = "Configure the client to send a real, resolvable FQDN that matches its IP's PTR "
@@ -823,7 +827,9 @@ constexpr auto kRules = std::to_array<Rule>({
          "recipients|4.7.28|mail flood|exceeded * limit for|too many login attempts|login "
          "attempts|too many authentication|too many auth"
          "|new tls sessions|separate transaction"
-         "|logon attempts",
+         "|logon attempts"
+         "|max number of|maximum number of messages|recipients reached|messages per day|messages "
+         "per hour|daily limit",
      .cause = "You are sending faster (or more) than the server or provider allows, so it is "
               "deferring or refusing mail for a while.",
      .fix = "Slow down: lower the sending rate and recipients per message, spread batches out, "
@@ -882,7 +888,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "illegal attachment|prohibited attachment|attachment type|is malformed|malformed "
              "message|malformed header|malformed mime|not rfc "
              "compliant|rfc 5322|rfc5322|rfc 2822|rfc2822|from: header|from header"
-             "|malformed date|date header",
+             "|malformed date|date header"
+             "|parse header",
      .cause = "The receiving server refused the message itself: its content scored as spam, "
               "carried a virus or a forbidden attachment, or its headers are malformed.",
      .fix = "Check the message: remove suspicious links and attachment types, send a plain "
@@ -922,7 +929,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "invalid sender|unknown sender|bad sender"
              "|sender address must|sender address syntax|sending denied"
              "|sender address|of sender"
-             "|in mail from",
+             "|in mail from"
+             "|must belong to|mailfrom domain",
      .cause = kSenderCause,
      .fix = kSenderFix,
      .refs = "RFC 5321 §3.3|RFC 6409 §8.1"},
@@ -946,7 +954,8 @@ constexpr auto kRules = std::to_array<Rule>({
              // Microsoft 365 directory-based edge blocking: the recipient is not in the tenant.
              "recipient address rejected: access denied"
              "|recipient addresses rejected|recipient address must|recipient address "
-             "syntax|invalid address|address is invalid|marked as invalid|recipient domain|doesn't "
+             "syntax|invalid address|address is invalid|marked as invalid|find the recipient "
+             "domain|doesn't "
              "have a * account|does not have a * account|account has been disabled|mailbox is "
              "disabled|account is disabled|is no longer valid",
      .cause = kRecipientCause,
@@ -973,7 +982,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "credentials|incorrect password|authenticator failed|auth failed|login failed|"
              "authentication credentials invalid|invalid username or password|wrong password|"
              "login denied|535 5.7."
-             "|credentials no longer valid",
+             "|credentials no longer valid"
+             "|bad user|bad password|user/pass",
      .cause = kAuthFailedCause,
      .fix = kAuthFailedFix,
      .refs = "RFC 4954 §6|https://support.google.com/mail/?p=BadCredentials"},
@@ -988,7 +998,8 @@ constexpr auto kRules = std::to_array<Rule>({
          "not|helo or ehlo required|send helo|"
          "ehlo/helo first|mail first|rcpt first|need mail command|need rcpt command|must "
          "precede|unsupported option"
-         "|smtputf8",
+         "|smtputf8"
+         "|ehlo/helo yet|8bitmime",
      .cause = "The client did not follow the SMTP protocol (a command out of order, bad syntax, "
               "or one the server does not accept), or made too many such errors.",
      .fix = "Update or fix the sending software; a transcript (-v) shows the command the server "
@@ -1002,7 +1013,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "network messages|service is unavailable|refused to talk to me|server is not "
              "available|server not available"
              "|too much load|load too high"
-             "|high load",
+             "|high load"
+             "|currently unavailable|ports are busy",
      .cause = "The server is not providing mail service right now (shutting down, overloaded, "
               "or refusing this client at the greeting).",
      .fix = "Retry later; if it persists, check the server name/port and whether the service "
@@ -1026,7 +1038,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "rejected|temporary "
              "failure|insufficient system storage|local error in processing|temporarily "
              "unavailable|try again later|try later|not in route list"
-             "|could not complete",
+             "|could not complete"
+             "|temporarily disabled",
      .cause = "The server had a temporary problem on its side.",
      .fix = "Retry later; your mail software should retry 4xx replies automatically.",
      .refs = "RFC 5321 §4.2.1|RFC 5321 §4.5.4.1"},
@@ -1061,7 +1074,8 @@ constexpr auto kRules = std::to_array<Rule>({
      .permanence = P::temporary,
      .basis = B::client_error,
      .text = "lost in the middle of the transaction|connection was lost|connection closed "
-             "unexpectedly|unexpected connection close|connection reset by peer|econnreset",
+             "unexpectedly|unexpected connection close|connection reset by peer|econnreset"
+             "|lost connection with|conversation with * timed out",
      .cause = "The connection to the server broke off during the conversation (server or middlebox "
               "closed it, or a TLS/antivirus interception failed).",
      .fix = "Retry; if it repeats, check TLS settings (STARTTLS on 587, SSL/TLS on 465) and any "
@@ -1410,6 +1424,13 @@ constexpr auto kRules = std::to_array<Rule>({
      .enhanced = "*.3.1",
      .cause = "The receiving mail system is out of storage.",
      .fix = "Retry later; the receiving side must free space.",
+     .refs = "RFC 3463 §3.4"},
+    {.id = "enhanced-not-accepting",
+     .category = C::service_unavailable,
+     .permanence = P::from_code,
+     .enhanced = "*.3.2",
+     .cause = "The receiving system is not accepting network messages right now.",
+     .fix = "Retry later; if it persists, the receiving side must check why it refuses mail.",
      .refs = "RFC 3463 §3.4"},
     {.id = "enhanced-mail-system-temporary",
      .category = C::temporary_failure,
