@@ -683,7 +683,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "authentication method|auth not available|auth not advertised"
              "|authentication not enabled|authentication is not enabled|auth not enabled"
              "|authentication only|authentication not allowed|mechanism * not supported|mechanism "
-             "not supported",
+             "not supported"
+             "|auth * unsupported|auth mode",
      .cause = "The server does not offer SMTP AUTH on this connection (or not the method the "
               "client asked for), so the client cannot log in.",
      .fix = "Use the submission port 587 with STARTTLS (most servers offer AUTH only after "
@@ -728,7 +729,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "authentication checks|have authentication information|designate * as permitted "
              "sender|not designated as permitted sender|sender is unauthenticated"
              "|spf |(spf|unauthenticated email|unauthenticated mail"
-             "|dkim",
+             "|dkim"
+             "|authorized to send mail from|authorized to send email from",
      .cause = kSpfCause,
      .fix = kSpfFix,
      .refs = "RFC 7208|RFC 6376|RFC 7489|https://support.google.com/mail/answer/81126"},
@@ -742,7 +744,8 @@ constexpr auto kRules = std::to_array<Rule>({
          "reputation|5.7.606|not accepted from this ip|client host * blocked|detected as "
          "spam|connections will not be accepted|5.7.708|5.7.750"
          "|black list|reputation|address blocked|sender blocked|ip blocked|client blocked|host "
-         "blocked|send email directly|send mail directly|dynamic ip|residential ip|dial-up|dialup",
+         "blocked|send email directly|send mail directly|dynamic ip|residential ip|dial-up|dialup"
+         "|black ip|blackip|openrelay check",
      .cause = "The receiving server refused because your sending IP (or domain) is on a "
               "blocklist or has a bad reputation.",
      .fix = "Look the IP up at the named list (e.g. check.spamhaus.org) and request delisting "
@@ -758,7 +761,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "relaying prohibited|relay prohibited"
              "|credentials for relay|list of allowed"
              "|relaying * denied|not allowed to this address"
-             "|accepting email for domain|accepting mail for domain",
+             "|accepting email for domain|accepting mail for domain"
+             "|denies relay",
      .cause = kRelayCause,
      .fix = kRelayFix,
      .refs = "RFC 5321 §3.6.1|RFC 6409"},
@@ -788,7 +792,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "hostname|syntactically invalid helo|syntactically invalid ehlo|hello rejected"
              "|helo argument|ehlo argument|syntactically invalid"
              "|ehlo invalid|helo invalid"
-             "|ehlo domain|helo domain",
+             "|ehlo domain|helo domain"
+             "|helohost",
      .cause = "The server rejected the name this client sent in EHLO/HELO (not a fully-qualified, "
               "resolvable host name, or an IP literal it does not accept).",
      .fix = "Configure the client to send a real, resolvable FQDN that matches its IP's PTR "
@@ -829,7 +834,8 @@ constexpr auto kRules = std::to_array<Rule>({
          "|new tls sessions|separate transaction"
          "|logon attempts"
          "|max number of|maximum number of messages|recipients reached|messages per day|messages "
-         "per hour|daily limit",
+         "per hour|daily limit"
+         "|rcpt numbers|rcpt limit",
      .cause = "You are sending faster (or more) than the server or provider allows, so it is "
               "deferring or refusing mail for a while.",
      .fix = "Slow down: lower the sending rate and recipients per message, spread batches out, "
@@ -865,7 +871,8 @@ constexpr auto kRules = std::to_array<Rule>({
      .category = C::other,
      .permanence = P::from_code,
      .text = "loops back to myself|mail loop|routing loop|loop detected|too many hops|hop count "
-             "exceeded",
+             "exceeded"
+             "|looping",
      .cause = "The mail is going round in a loop: the domain's MX points at a server that does not "
               "consider itself the destination, so it hands the mail back to itself.",
      .fix = "Point the domain's MX at the server that really hosts it, or configure that server to "
@@ -876,7 +883,8 @@ constexpr auto kRules = std::to_array<Rule>({
      .permanence = P::permanent,
      .text = "message size exceeds|message too large|message too big|too big for|size exceeds|"
              "exceeds size|message file too big|size limit|message exceeded|exceeds the maximum|"
-             "maximum message size|message length exceeds",
+             "maximum message size|message length exceeds"
+             "|message is too long|attachment is too long|attachment too large",
      .cause = kTooLargeCause,
      .fix = kTooLargeFix,
      .refs = "RFC 1870|RFC 3463 §3.4"},
@@ -930,7 +938,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "|sender address must|sender address syntax|sending denied"
              "|sender address|of sender"
              "|in mail from"
-             "|must belong to|mailfrom domain",
+             "|must belong to|mailfrom domain"
+             "|mail from invalid|denies the sender|sender is unvalidated",
      .cause = kSenderCause,
      .fix = kSenderFix,
      .refs = "RFC 5321 §3.3|RFC 6409 §8.1"},
@@ -943,6 +952,15 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Ask the recipient (by another channel) to have their administrator look up the "
             "rejection in their logs or allow your address or domain.",
      .refs = "RFC 3463 §3.8"},
+    {.id = "mailbox-temporarily-unavailable",
+     .category = C::temporary_failure,
+     .permanence = P::temporary,
+     .text = "mailbox unavailable|mailbox temporarily|mailbox busy",
+     .code = 4,
+     .cause = "The recipient's mailbox cannot take mail right now (busy, locked or being "
+              "moved).",
+     .fix = "Nothing to do: the sending server retries a 4xx reply by itself.",
+     .refs = "RFC 5321 §4.2.3"},
     {.id = "recipient-unknown",
      .category = C::recipient_unknown,
      .permanence = P::permanent,
@@ -957,7 +975,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "syntax|invalid address|address is invalid|marked as invalid|find the recipient "
              "domain|doesn't "
              "have a * account|does not have a * account|account has been disabled|mailbox is "
-             "disabled|account is disabled|is no longer valid",
+             "disabled|account is disabled|is no longer valid"
+             "|user is locked|mailbox is locked",
      .cause = kRecipientCause,
      .fix = kRecipientFix,
      .refs = "RFC 5321 §3.3|RFC 3463 §3.2"},
@@ -974,6 +993,14 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Enter the outgoing-server (SMTP) username and password separately in the client as "
             "the provider documents; some providers need SMTP enabled or an app password.",
      .refs = "RFC 4954 §6|RFC 6409"},
+    {.id = "auth-error-permanent",
+     .category = C::auth_failed,
+     .permanence = P::permanent,
+     .text = "auth error|authentication error",
+     .code = 5,
+     .cause = kAuthFailedCause,
+     .fix = kAuthFailedFix,
+     .refs = "RFC 4954 §6"},
     {.id = "auth-failed",
      .category = C::auth_failed,
      .permanence = P::permanent,
