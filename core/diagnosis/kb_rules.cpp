@@ -684,7 +684,7 @@ constexpr auto kRules = std::to_array<Rule>({
              "|authentication not enabled|authentication is not enabled|auth not enabled"
              "|authentication only|authentication not allowed|mechanism * not supported|mechanism "
              "not supported"
-             "|auth * unsupported|auth mode",
+             "|auth * unsupported|auth mode unsupported",
      .cause = "The server does not offer SMTP AUTH on this connection (or not the method the "
               "client asked for), so the client cannot log in.",
      .fix = "Use the submission port 587 with STARTTLS (most servers offer AUTH only after "
@@ -1026,7 +1026,8 @@ constexpr auto kRules = std::to_array<Rule>({
          "ehlo/helo first|mail first|rcpt first|need mail command|need rcpt command|must "
          "precede|unsupported option"
          "|smtputf8"
-         "|ehlo/helo yet|8bitmime",
+         "|ehlo/helo yet|8bitmime"
+         "|say helo|helo/ehlo first",
      .cause = "The client did not follow the SMTP protocol (a command out of order, bad syntax, "
               "or one the server does not accept), or made too many such errors.",
      .fix = "Update or fix the sending software; a transcript (-v) shows the command the server "
@@ -1072,6 +1073,25 @@ constexpr auto kRules = std::to_array<Rule>({
      .refs = "RFC 5321 §4.2.1|RFC 5321 §4.5.4.1"},
 
     // ---- 3. Client library and OS error wording (for `explain`) -----------------------------
+    {.id = "helo-named-permanent",
+     .category = C::helo_rejected,
+     .permanence = P::from_code,
+     .text = "helo |ehlo |helo/|ehlo/|helo:|ehlo:|helo,|ehlo,|helohost",
+     .code = 5,
+     .cause = "The server refused the name the client introduced itself with (HELO/EHLO).",
+     .fix = "Make the client send its fully-qualified host name, one that resolves in DNS and "
+            "matches the sending IP's PTR name (Postfix: smtp_helo_name; most clients have a "
+            "'local host name' or 'EHLO domain' setting).",
+     .refs = "RFC 5321 §4.1.1.1|RFC 5321 §2.3.5"},
+    {.id = "helo-named-temporary",
+     .category = C::helo_rejected,
+     .permanence = P::from_code,
+     .text = "helo |ehlo |helo/|ehlo/|helo:|ehlo:|helo,|ehlo,|helohost",
+     .code = 4,
+     .cause = "The server deferred the client because of the name it introduced itself with "
+              "(HELO/EHLO), for instance one it could not look up now.",
+     .fix = "Send a fully-qualified host name that resolves in DNS; retry later.",
+     .refs = "RFC 5321 §4.1.1.1"},
     {.id = "client-dialog-refused",
      .category = C::connection_refused,
      .permanence = P::permanent,
