@@ -1027,7 +1027,8 @@ constexpr auto kRules = std::to_array<Rule>({
          "precede|unsupported option"
          "|smtputf8"
          "|ehlo/helo yet|8bitmime"
-         "|say helo|helo/ehlo first",
+         "|say helo|helo/ehlo first"
+         "|recipient first|sender first",
      .cause = "The client did not follow the SMTP protocol (a command out of order, bad syntax, "
               "or one the server does not accept), or made too many such errors.",
      .fix = "Update or fix the sending software; a transcript (-v) shows the command the server "
@@ -1092,6 +1093,14 @@ constexpr auto kRules = std::to_array<Rule>({
               "(HELO/EHLO), for instance one it could not look up now.",
      .fix = "Send a fully-qualified host name that resolves in DNS; retry later.",
      .refs = "RFC 5321 §4.1.1.1"},
+    {.id = "sender-named",
+     .category = C::sender_rejected,
+     .permanence = P::from_code,
+     .text = "sender|mail from:|envelope from",
+     .code = 5,
+     .cause = kSenderCause,
+     .fix = kSenderFix,
+     .refs = "RFC 5321 §3.3"},
     {.id = "client-dialog-refused",
      .category = C::connection_refused,
      .permanence = P::permanent,
