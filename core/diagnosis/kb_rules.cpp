@@ -939,7 +939,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "|sender address|of sender"
              "|in mail from"
              "|must belong to|mailfrom domain"
-             "|mail from invalid|denies the sender|sender is unvalidated",
+             "|mail from invalid|denies the sender|sender is unvalidated"
+             "|sender denied",
      .cause = kSenderCause,
      .fix = kSenderFix,
      .refs = "RFC 5321 §3.3|RFC 6409 §8.1"},
@@ -1100,6 +1101,14 @@ constexpr auto kRules = std::to_array<Rule>({
      .code = 5,
      .cause = kSenderCause,
      .fix = kSenderFix,
+     .refs = "RFC 5321 §3.3"},
+    // ... and one naming the recipient's address, about the recipient.
+    {.id = "recipient-named",
+     .category = C::recipient_unknown,
+     .permanence = P::from_code,
+     .text = "recipient address|recipient addresses",
+     .cause = "The receiving server refused this recipient address.",
+     .fix = kRecipientFix,
      .refs = "RFC 5321 §3.3"},
     {.id = "client-dialog-refused",
      .category = C::connection_refused,

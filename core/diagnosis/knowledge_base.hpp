@@ -12,9 +12,11 @@
 //   Diagnosis d = diagnose(result.error());
 //
 // Rules are tried in table order, most specific first; the first whose every given criterion
-// matches wins. When none matches, the reply code and enhanced status code classes still say
-// something (category temporary_failure for 4xx, other for 5xx and anything else), so a
-// diagnosis is always produced.
+// matches wins. The order is a graded fallback — probe evidence, providers' documented codes,
+// servers' wording, client errors, enhanced status codes by class, reply codes and stages — and
+// each diagnosis says which it rests on (Diagnosis::basis). When no rule matches, the reply code
+// and enhanced status code classes still say something (category temporary_failure for 4xx,
+// other for 5xx and anything else), so a diagnosis is always produced.
 #pragma once
 
 #include <optional>
