@@ -73,7 +73,7 @@ void print_human(const std::vector<ExplainFinding>& findings) {
       for (std::size_t r = 0; r < d.refs.size(); ++r) std::cout << (r ? ", " : "") << d.refs[r];
       std::cout << "\n";
     }
-    std::cout << "  rule      " << d.rule << "\n";
+    std::cout << "  rule      " << d.rule << " (" << basis_name(d.basis) << ")\n";
   }
 }
 

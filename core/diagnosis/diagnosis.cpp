@@ -6,7 +6,7 @@
 namespace smtpdoctor {
 namespace {
 
-constexpr std::array<std::pair<Category, std::string_view>, 30> kCategoryNames{{
+constexpr std::array<std::pair<Category, std::string_view>, 31> kCategoryNames{{
     {Category::relay_denied, "relay_denied"},
     {Category::auth_required, "auth_required"},
     {Category::auth_failed, "auth_failed"},
@@ -36,10 +36,27 @@ constexpr std::array<std::pair<Category, std::string_view>, 30> kCategoryNames{{
     {Category::open_relay, "open_relay"},
     {Category::middlebox, "middlebox"},
     {Category::auth_unavailable, "auth_unavailable"},
+    {Category::content_rejected, "content_rejected"},
     {Category::other, "other"},
 }};
 
+constexpr std::array<std::pair<Basis, std::string_view>, 7> kBasisNames{{
+    {Basis::evidence, "evidence"},
+    {Basis::text, "text"},
+    {Basis::provider_code, "provider_code"},
+    {Basis::enhanced_code, "enhanced_code"},
+    {Basis::reply_code, "reply_code"},
+    {Basis::client_error, "client_error"},
+    {Basis::none, "none"},
+}};
+
 }  // namespace
+
+std::string_view basis_name(Basis basis) {
+  for (auto& [b, name] : kBasisNames)
+    if (b == basis) return name;
+  return "none";
+}
 
 std::string_view category_name(Category category) {
   for (auto& [c, name] : kCategoryNames)

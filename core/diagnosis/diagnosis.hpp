@@ -47,11 +47,21 @@ enum class Category {
   open_relay,  // the server relays for anyone: it will be abused and blocklisted
   middlebox,   // a firewall's SMTP inspection tampers with the session (masking, STARTTLS strip)
   auth_unavailable,  // the server offers no usable AUTH on this port/connection
+  content_rejected,  // the message itself was refused: spam score, virus, attachment, malformed
   other,
 };
 
 std::string_view category_name(Category category);
 std::optional<Category> category_from_name(std::string_view name);
+
+// What a diagnosis rests on, most specific first: a probe's own evidence (errno, X.509 result, DNS
+// outcome, finding), the reply's wording, a provider's documented code ("[TSS04]",
+// "RESOLVER.ADR.RecipientNotFound", "5.7.708"), the enhanced status code with the reply class
+// (RFC 3463), the reply code and stage alone, or a client library's error wording. `none`: nothing
+// was recognised. Shown as "basis" in JSON so a reader can weigh the conclusion.
+enum class Basis { evidence, text, provider_code, enhanced_code, reply_code, client_error, none };
+
+std::string_view basis_name(Basis basis);
 
 struct Diagnosis {
   Category category = Category::other;
@@ -61,6 +71,7 @@ struct Diagnosis {
   std::string fix;                // what the user should do
   std::vector<std::string> refs;  // "RFC 5321 §4.2.2", URLs of vendor docs
   std::string rule;               // id of the knowledge-base rule that matched
+  Basis basis = Basis::none;      // what the rule matched on
   std::optional<int> code;        // the reply code it came from, if any
   std::optional<EnhancedCode> enhanced;
 };

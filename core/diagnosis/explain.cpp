@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "core/base/ascii.hpp"
+#include "core/diagnosis/bounce.hpp"
 #include "core/diagnosis/knowledge_base.hpp"
 
 namespace smtpdoctor {
@@ -95,8 +96,23 @@ bool starts_with_enhanced(std::string_view line) {
   return code && code->klass >= 4 && end < line.size() && line[end] == ' ';
 }
 
-// Some line of `text` begins with an enhanced code (not just a version number somewhere).
+// An enhanced code marked as one: "(#5.1.1)" (qmail, Exim's bounces) or "dsn=4.4.1" (Postfix
+// logs).
+bool has_marked_enhanced(std::string_view text) {
+  for (std::string_view mark : {std::string_view{"#"}, std::string_view{"dsn="}}) {
+    for (std::size_t at = text.find(mark); at != std::string_view::npos;
+         at = text.find(mark, at + 1)) {
+      std::size_t end = 0;
+      if (enhanced_at(text, at + mark.size(), &end)) return true;
+    }
+  }
+  return false;
+}
+
+// Some line of `text` begins with an enhanced code, or one is marked as such (not just a version
+// number somewhere).
 bool has_enhanced_lead(std::string_view text) {
+  if (has_marked_enhanced(text)) return true;
   while (!text.empty()) {
     std::size_t nl = text.find('\n');
     if (starts_with_enhanced(text.substr(0, nl))) return true;
@@ -133,8 +149,11 @@ Evidence evidence_for(std::string_view text) {
   return ev;
 }
 
+// A rule recognised the words, not only codes: enough for a line without a reply code of its
+// own to be a finding ("5.6.25" in "Running PHP 5.6.25" is a version, not a status).
 bool is_real_diagnosis(const Diagnosis& d) {
-  return d.rule != "unknown" && d.rule != "code-class";
+  return d.rule != "unknown" && d.rule != "code-class" && d.basis != Basis::enhanced_code &&
+         d.basis != Basis::reply_code;
 }
 
 // Does a knowledge-base rule recognise this line on its own?
@@ -247,6 +266,14 @@ struct Builder {
     auto e = enhanced_at(line, 0, &end);
     return e && enhanced && *e == *enhanced;
   }
+  // The last line of a reply stops mid-sentence: a log or client wrapped it, and the next line
+  // without a code of its own is the rest of it.
+  bool wrapped() const {
+    if (!code || text.empty()) return false;
+    char last = text.back();
+    while (!text.empty() && (last == ' ' || last == '\t' || last == '\r')) return true;
+    return last != '.' && last != ')' && last != ']' && last != '"' && last != '\'';
+  }
   void add(std::string_view line) {
     if (lines >= limits.max_lines_per_finding || text.size() >= limits.max_finding_octets) return;
     if (!text.empty()) text += '\n';
@@ -257,12 +284,17 @@ struct Builder {
   void close() {
     if (!open) return;
     open = false;
-    if (findings.size() >= limits.max_findings) return;
     Evidence ev = evidence_for(text);
     ev.stage = infer_stage(text);
-    Diagnosis d = diagnose(ev);
     bool has_code = ev.reply && (ev.reply->code >= 400 || has_enhanced_lead(text));
-    if (!has_code && !is_real_diagnosis(d)) return;
+    push(text, ev, !has_code);
+  }
+  // One finding for `ev`, unless it repeats one already found; `need_words`: only if a rule
+  // recognised the words (the text carries no reply code).
+  void push(const std::string& found_in, const Evidence& ev, bool need_words) {
+    if (findings.size() >= limits.max_findings) return;
+    Diagnosis d = diagnose(ev);
+    if (need_words && !is_real_diagnosis(d)) return;
     if (d.stage == Stage::none) d.stage = stage_of_category(d.category);
     if (d.code && *d.code == 0) d.code.reset();
     for (const ExplainFinding& f : findings) {
@@ -270,7 +302,7 @@ struct Builder {
       bool same_code = f.diagnosis.code == d.code || !f.diagnosis.code || !d.code;
       if (f.diagnosis.rule == d.rule && same_code && f.diagnosis.enhanced == d.enhanced) return;
     }
-    findings.push_back({text, std::move(d)});
+    findings.push_back({found_in, std::move(d)});
   }
 };
 
@@ -315,9 +347,36 @@ Stage infer_stage(std::string_view text) {
   return Stage::none;
 }
 
+// A failing recipient of a bounce: its diagnostic, with the DSN Status as the enhanced code when
+// the diagnostic has none ("Diagnostic-Code: X-Postfix; mailbox is full" with "Status: 5.2.2").
+void add_bounce_finding(Builder& b, const BounceDiagnostic& bounce) {
+  Evidence ev = evidence_for(bounce.text);
+  ev.stage = infer_stage(bounce.text);
+  std::size_t end = 0;
+  auto status = enhanced_at(bounce.status, 0, &end);
+  if (status && !ev.reply) {
+    Reply reply;
+    reply.enhanced = status;
+    reply.lines.emplace_back(bounce.text.substr(0, 1000));
+    ev.reply = std::move(reply);
+  } else if (status && !ev.reply->enhanced) {
+    ev.reply->enhanced = status;
+  }
+  std::string found_in =
+      bounce.recipient.empty() ? bounce.text : bounce.recipient + ": " + bounce.text;
+  if (!bounce.status.empty()) found_in += " (Status: " + bounce.status + ")";
+  b.push(found_in.substr(0, b.limits.max_finding_octets), ev, false);
+}
+
 std::vector<ExplainFinding> explain_text(std::string_view input, const ExplainLimits& limits) {
   std::string text = decode_escaped_newlines(input.substr(0, limits.max_input_octets));
   Builder b(limits);
+  // A whole bounce: what failed is in its delivery-status part (or the NDR's quoted reply),
+  // not in the first code-looking line of its headers or of the returned message.
+  if (auto bounce = bounce_diagnostics(text); !bounce.empty()) {
+    for (const BounceDiagnostic& recipient : bounce) add_bounce_finding(b, recipient);
+    return std::move(b.findings);
+  }
   std::string context;  // the last unrecognised line of the paragraph ("host x said:")
   std::string_view rest = text;
   while (!rest.empty() && b.findings.size() < limits.max_findings) {
@@ -334,16 +393,17 @@ std::vector<ExplainFinding> explain_text(std::string_view input, const ExplainLi
     int code = first_code(probe).first;
     // A line that begins with an enhanced status code ("4.3.5 <x>: Recipient address rejected")
     // is a reply quoted without its basic code.
-    bool enhanced_lead = !code && starts_with_enhanced(probe);
+    bool enhanced_lead = !code && (starts_with_enhanced(probe) || has_marked_enhanced(probe));
     bool indented = line.front() == ' ' || line.front() == '\t';
     if (b.open) {
       if (code && code != b.code) {
         b.start({}, line, code);
       } else if (code || indented || b.continues_reply(probe) || !recognised(probe)) {
         b.add(line);
-      } else if (!recognised(b.text)) {
+      } else if (!recognised(b.text) || b.wrapped()) {
         // A reply whose reason is on its next, unindented line ("550 SC-001 … weren't sent.\n
-        // … on our block list"): still one reply.
+        // … on our block list", "554 Service unavailable; Client host\n[…] blocked using …"):
+        // still one reply.
         b.add(line);
       } else {
         b.start({}, line, code);

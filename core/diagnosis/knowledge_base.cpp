@@ -77,7 +77,9 @@ bool signal_matches(const Rule& rule, const Evidence& ev) {
     case Signal::other_protocol_login_ok:
       return ev.other_protocol_login_ok;
     case Signal::no_smtp_reply:
-      return !ev.reply;
+      // An enhanced code alone ("dsn=4.4.1" in a Postfix log line) is a delivery status, not
+      // a server's reply: the words around it are the client's own.
+      return !ev.reply || ev.reply->code == 0;
     case Signal::outside_recipient_without_login:
       return ev.context.known && !ev.context.logged_in && ev.context.recipient_local == false;
   }
@@ -149,6 +151,7 @@ Diagnosis fallback(const Evidence& ev) {
     if (ev.reply->code) d.code = ev.reply->code;
     d.enhanced = ev.reply->enhanced;
   }
+  d.basis = d.enhanced ? Basis::enhanced_code : d.code ? Basis::reply_code : Basis::none;
   int klass = ev.reply ? ev.reply->code / 100 : 0;
   if (klass == 0 && d.enhanced) klass = d.enhanced->klass;
   if (klass == 4) {
@@ -195,6 +198,16 @@ std::string normalize_for_match(std::string_view text) {
     out += ascii::to_lower(c);
   }
   return out;
+}
+
+Basis basis_of(const Rule& rule) {
+  if (rule.basis) return *rule.basis;
+  if (rule.finding != Finding::none ||
+      (rule.signal != Signal::none && rule.signal != Signal::no_smtp_reply))
+    return Basis::evidence;
+  if (!rule.text.empty()) return Basis::text;
+  if (!rule.enhanced.empty()) return Basis::enhanced_code;
+  return Basis::reply_code;
 }
 
 bool rule_matches(const Rule& rule, const Evidence& evidence) {
@@ -258,6 +271,7 @@ Diagnosis diagnose(const Evidence& ev) {
     d.fix = fill_placeholders(rule.fix, ev);
     d.refs = split_refs(rule.refs);
     d.rule = std::string{rule.id};
+    d.basis = basis_of(rule);
     if (ev.reply) {
       if (ev.reply->code) d.code = ev.reply->code;
       d.enhanced = ev.reply->enhanced;

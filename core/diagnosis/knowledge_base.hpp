@@ -12,9 +12,11 @@
 //   Diagnosis d = diagnose(result.error());
 //
 // Rules are tried in table order, most specific first; the first whose every given criterion
-// matches wins. When none matches, the reply code and enhanced status code classes still say
-// something (category temporary_failure for 4xx, other for 5xx and anything else), so a
-// diagnosis is always produced.
+// matches wins. The order is a graded fallback — probe evidence, providers' documented codes,
+// servers' wording, client errors, enhanced status codes by class, reply codes and stages — and
+// each diagnosis says which it rests on (Diagnosis::basis). When no rule matches, the reply code
+// and enhanced status code classes still say something (category temporary_failure for 4xx,
+// other for 5xx and anything else), so a diagnosis is always produced.
 #pragma once
 
 #include <optional>
@@ -87,9 +89,10 @@ std::string fill_placeholders(std::string_view text, const Evidence& evidence);
 enum class Permanence { from_code, permanent, temporary };
 
 // Which evidence a rule reads besides text/code/enhanced code.
-// no_smtp_reply: the evidence holds no SMTP reply. Client-side socket errors ("connection timed
-// out") are also words servers use inside replies about *their* upstream ("451 4.4.1 Connection
-// timed out"); those must be read by the reply's code, not as our own network failing.
+// no_smtp_reply: the evidence holds no SMTP reply (at most an enhanced code, as in a log line's
+// "dsn=4.4.1"). Client-side socket errors ("connection timed out") are also words servers use
+// inside replies about *their* upstream ("451 4.4.1 Connection timed out"); those must be read
+// by the reply's code, not as our own network failing.
 // outside_recipient_without_login: the session context says no login succeeded and the
 // recipient's domain is not the server's.
 enum class Signal {
@@ -107,6 +110,11 @@ struct Rule {
   std::string_view id{};  // stable, shown as "rule" in JSON
   Category category = Category::other;
   Permanence permanence = Permanence::from_code;
+  // What the rule rests on, shown as "basis". Unset: derived from its criteria (a finding or
+  // probe signal: evidence; else text; else enhanced code; else reply code and stage). Set it
+  // where the criteria alone would mislead: a provider's code matched as text is provider_code,
+  // a client library's wording is client_error.
+  std::optional<Basis> basis{};
   // Case-insensitive substrings, alternatives separated by '|'. Inside one alternative, '*'
   // means "anything in between" ("helo * rejected"). Matched against the reply text and
   // Evidence::text with runs of whitespace collapsed to one space.
@@ -128,6 +136,9 @@ struct Rule {
 
 // The rule table, in match order (core/diagnosis/kb_rules.cpp).
 std::span<const Rule> rules();
+
+// The rule's basis: its own, or the one its criteria imply.
+Basis basis_of(const Rule& rule);
 
 // The diagnosis for this evidence. Never fails.
 Diagnosis diagnose(const Evidence& evidence);

@@ -98,6 +98,7 @@ Details diagnosis_json(const Diagnosis& d) {
   j["fix"] = d.fix;
   j["refs"] = d.refs;
   j["rule"] = d.rule;
+  j["basis"] = basis_name(d.basis);
   j["code"] = d.code ? Details(*d.code) : Details(nullptr);
   j["enhanced_code"] = d.enhanced ? Details(d.enhanced->str()) : Details(nullptr);
   return j;

@@ -21,7 +21,8 @@ inline constexpr std::string_view kErrorSchema = "smtpdoctor.error/1";
 Details report_json(const Report& report);
 std::string render_json(const Report& report);
 
-// One diagnosis: {category, permanent, stage, cause, fix, refs, rule, code?, enhanced_code?}.
+// One diagnosis: {category, permanent, stage, cause, fix, refs, rule, basis, code?,
+// enhanced_code?}.
 // Shared with `explain --json`.
 Details diagnosis_json(const Diagnosis& diagnosis);
 

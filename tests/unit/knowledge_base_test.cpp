@@ -103,14 +103,34 @@ TEST_CASE("connection-level policy replies map to their categories") {
 }
 
 TEST_CASE("an unknown reply still gets the code-class meaning") {
-  Diagnosis temp = at(Stage::rcpt, 451, "4.3.9 something odd happened");
+  Diagnosis temp = at(Stage::rcpt, 451, "4.2.4 something odd happened");
   CHECK(temp.category == Category::temporary_failure);
   CHECK_FALSE(temp.permanent);
   CHECK(temp.rule == "code-class");
-  Diagnosis perm = at(Stage::data, 554, "5.6.0 something odd happened");
+  CHECK(temp.basis == Basis::enhanced_code);
+  Diagnosis perm = at(Stage::data, 554, "5.1.0 something odd happened");
   CHECK(perm.category == Category::other);
   CHECK(perm.permanent);
-  CHECK(perm.cause.find("Other or undefined media error") != std::string::npos);
+  CHECK(perm.cause.find("Other address status") != std::string::npos);
+}
+
+TEST_CASE("a reply whose words no rule knows is read by its enhanced code, then its reply code") {
+  Diagnosis system = at(Stage::rcpt, 451, "4.3.9 something odd happened");
+  CHECK(system.category == Category::temporary_failure);
+  CHECK(system.basis == Basis::enhanced_code);
+  Diagnosis media = at(Stage::data, 554, "5.6.0 something odd happened");
+  CHECK(media.category == Category::content_rejected);
+  CHECK(media.basis == Basis::enhanced_code);
+  Diagnosis login = at(Stage::auth, 535, "no words we know");
+  CHECK(login.category == Category::auth_failed);
+  CHECK(login.basis == Basis::reply_code);
+  Diagnosis words = at(Stage::rcpt, 550, "5.1.1 <a@b>: Recipient address rejected: User unknown");
+  CHECK(words.basis == Basis::text);
+  Diagnosis yahoo = at(Stage::rcpt, 421,
+                       "4.7.0 [TSS04] Messages from 192.0.2.1 temporarily "
+                       "deferred due to unexpected volume or user complaints");
+  CHECK(yahoo.category == Category::rate_limited);
+  CHECK(yahoo.basis == Basis::provider_code);
 }
 
 TEST_CASE("socket errors: refused, filtered port, unreachable network") {

@@ -84,6 +84,7 @@ Diagnosis port_blocked() {
       "server-to-server mail and most providers block it for customers.";
   d.refs = {"RFC 8314", "RFC 6409"};
   d.rule = "tcp.timeout.port25";
+  d.basis = Basis::evidence;
   return d;
 }
 
@@ -243,6 +244,7 @@ Report two_mx_report() {
   wrong_password.code = 535;
   wrong_password.enhanced = EnhancedCode{5, 7, 8};
   wrong_password.rule = "auth.535.5.7.8";
+  wrong_password.basis = Basis::text;
 
   Diagnosis expiring;
   expiring.category = Category::cert_invalid;
@@ -251,6 +253,7 @@ Report two_mx_report() {
   expiring.fix =
       "Ask the server's administrator to renew it before mail clients start refusing it.";
   expiring.rule = "tls.expiry.soon";
+  expiring.basis = Basis::evidence;
 
   Diagnosis same_credentials_everywhere;
   same_credentials_everywhere.category = Category::auth_failed;
@@ -260,6 +263,7 @@ Report two_mx_report() {
       "Every mail exchanger refused the login, so the credentials, not one server, are wrong.";
   same_credentials_everywhere.fix = "Reset the password or ask your provider for an app password.";
   same_credentials_everywhere.rule = "auth.all_mx_refused";
+  same_credentials_everywhere.basis = Basis::evidence;
   r.diagnoses.push_back(same_credentials_everywhere);
 
   r.probes.push_back(dns);
