@@ -9,6 +9,7 @@
 
 #include "core/dns/resolver.hpp"
 #include "core/net/concurrently.hpp"
+#include "core/report/root_cause.hpp"
 #include "probes/check_steps.hpp"
 #include "probes/probes.hpp"
 
@@ -25,6 +26,7 @@ asio::awaitable<void> check_target(CheckRun& run) {
   co_await check_egress(run);
   add_name_consistency(run);
   co_await compare_credentials(run);
+  mark_consequences(run.report);
   if (run.options.verbose)
     for (auto& outcome : run.ports)
       for (auto& transcript : outcome.transcripts)

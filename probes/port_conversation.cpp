@@ -71,6 +71,7 @@ asio::awaitable<std::vector<ProbeResult>> main_conversation(PortSession& session
   auto selected = last_selected(options);
   std::size_t last = selected ? std::min(*selected, quit.last) : 0;
   bool run_any = selected.has_value();
+  std::optional<ProbeId> broken_by;  // the probe whose failure ended the session
 
   for (std::size_t i = 0; i < kTransportProbes.size(); ++i) {
     ProbeId id = kTransportProbes[i];
@@ -84,16 +85,19 @@ asio::awaitable<std::vector<ProbeResult>> main_conversation(PortSession& session
       result = skipped(id, session, session.control.stop_reason());
     } else if (!session.broken.empty()) {
       result = skipped(id, session, session.broken);
+      result.consequence_of = broken_by;
     } else if (session.implicit_tls_error && i < kTls && last >= kTls) {
       // Implicit TLS: the handshake failed before the server said a word. Nothing to greet;
       // the tls probe, next, reports why and ends the session.
       result = skipped(id, session, "the TLS handshake failed; the tls probe says why");
+      result.consequence_of = ProbeId::tls;
     } else if (session.implicit_tls_error && i < kTls) {
       // The tls probe does not run (--only banner, --quit-after banner), yet the handshake
       // failure is what stopped this probe: it fails with that cause, never passes as skipped.
       result = failed_by_implicit_tls(id, session);
     } else {
       result = co_await run_probe(i, session, i == last && i == quit.last && quit.partial);
+      if (!session.broken.empty()) broken_by = id;
       if (session.control.stopped() && result.status != ProbeStatus::skip) {
         // The probe was cancelled in the middle: its findings are not findings.
         result.status = ProbeStatus::fail;

@@ -13,6 +13,7 @@
 // the same however the concurrent probes finished (see group_by_target). Everything a server or
 // DNS sent passes through printable_line() first: it cannot move the cursor or break the layout.
 #include "core/report/render_human.hpp"
+#include "core/report/root_cause.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -368,11 +369,43 @@ std::string render_diagnosis(const Diagnosis& diagnosis, const HumanOptions& opt
   return out;
 }
 
+namespace {
+
+// The failure the verdict comes down to, first, with its fix, and what failed only because of
+// it. Its diagnosis is then "same as above" where the probe's own line comes.
+std::string render_root_cause(const Report& report, std::set<std::string>& explained,
+                              const Style& style, std::size_t width) {
+  if (compute_verdict(report) != Verdict::fail) return {};
+  auto root = find_root_cause(report);
+  if (!root || !root->probe) return {};
+  const ProbeResult& cause = *root->probe;
+  std::string out = "\n" + style.bold("Root cause") + "  " + std::string(probe_name(cause.id)) +
+                    " on " + group_heading(cause.target) + ": " + printable_line(cause.summary) +
+                    "\n";
+  if (root->diagnosis) render_diagnosis(out, *root->diagnosis, explained, "  ", style, width);
+  std::vector<std::string> after;
+  for (const auto& probe : report.probes)
+    if (probe.consequence_of == cause.id && probe.status != ProbeStatus::skip &&
+        (cause.target.port == 0 ||
+         (probe.target.port == cause.target.port && probe.target.host == cause.target.host)))
+      after.push_back(std::string(probe_name(probe.id)) + " " + format_target(probe.target));
+  if (!after.empty()) {
+    std::string list;
+    for (const auto& a : after) list += (list.empty() ? "" : ", ") + a;
+    out += wrap("failed only because of it: " + printable_line(list),
+                "  " + style.dim("then") + " ", "       ", width);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string render_human(const Report& report, const HumanOptions& options) {
   Style style{options.colour};
   std::string out = header(report, style);
   std::set<std::string> explained;
   const std::string indent(kDetailIndent);
+  out += render_root_cause(report, explained, style, options.width);
 
   std::vector<Group> groups = group_by_target(report);
   for (const auto& group : groups) {
@@ -380,10 +413,16 @@ std::string render_human(const Report& report, const HumanOptions& options) {
     for (const ProbeResult* probe : group) {
       out += probe_line(*probe, style);
       render_details(out, *probe, options.verbose, options.width);
-      if (probe->status == ProbeStatus::warn || probe->status == ProbeStatus::fail ||
-          options.verbose)
+      if (probe->consequence_of && probe->status != ProbeStatus::skip) {
+        // A knock-on failure gets no fix of its own: the fix is its cause's.
+        out += indent +
+               style.dim("↳ follows from " + std::string(probe_name(*probe->consequence_of))) +
+               "\n";
+      } else if (probe->status == ProbeStatus::warn || probe->status == ProbeStatus::fail ||
+                 options.verbose) {
         for (const auto& d : probe->diagnoses)
           render_diagnosis(out, d, explained, indent, style, options.width);
+      }
     }
   }
 

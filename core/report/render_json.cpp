@@ -1,4 +1,5 @@
 #include "core/report/render_json.hpp"
+#include "core/report/root_cause.hpp"
 
 #include <cstdio>
 #include <ctime>
@@ -40,6 +41,8 @@ Details probe_json(const ProbeResult& probe) {
   p["duration_ms"] = probe.duration.count();
   p["summary"] = probe.summary;
   if (probe.status == ProbeStatus::skip) p["skip_reason"] = probe.skip_reason;
+  p["consequence_of"] =
+      probe.consequence_of ? Details(probe_name(*probe.consequence_of)) : Details(nullptr);
   p["details"] = probe.details.is_object() ? probe.details : Details::object();
   p["diagnoses"] = Details::array();
   for (const auto& d : probe.diagnoses) p["diagnoses"].push_back(diagnosis_json(d));
@@ -62,10 +65,26 @@ Details all_diagnoses_json(const Report& report) {
     if (!where.empty()) list[it->second]["found_in"].push_back(where);
   };
   for (const auto& d : report.diagnoses) add(d, "");
+  // A consequence's diagnoses are not causes: they stay on its probe, not in this list.
   for (const auto& probe : report.probes)
-    for (const auto& d : probe.diagnoses)
-      add(d, std::string(probe_name(probe.id)) + " " + format_target(probe.target));
+    if (!probe.consequence_of)
+      for (const auto& d : probe.diagnoses)
+        add(d, std::string(probe_name(probe.id)) + " " + format_target(probe.target));
   return list;
+}
+
+// The one failure the verdict comes down to, for a consumer that reads one thing.
+Details root_cause_json(const Report& report) {
+  auto root = find_root_cause(report);
+  if (!root || compute_verdict(report) == Verdict::ok) return nullptr;
+  Details j = Details::object();
+  j["category"] = root->diagnosis ? Details(category_name(root->diagnosis->category)) : Details();
+  j["probe"] = root->probe ? Details(probe_name(root->probe->id)) : Details();
+  j["target"] = root->probe ? Details(format_target(root->probe->target)) : Details(report.target);
+  j["summary"] = root->probe ? Details(root->probe->summary) : Details();
+  j["cause"] = root->diagnosis ? Details(root->diagnosis->cause) : Details();
+  j["fix"] = root->diagnosis ? Details(root->diagnosis->fix) : Details();
+  return j;
 }
 
 }  // namespace
@@ -156,6 +175,7 @@ Details report_json(const Report& report) {
   j["exit_code"] = report_exit_code(report);
   if (report.run_error) j["error"] = *report.run_error;
   j["interrupted"] = report.interrupted;
+  j["root_cause"] = root_cause_json(report);
 
   Details options = Details::object();
   options["offline"] = report.options.offline;

@@ -59,6 +59,10 @@ struct ProbeResult {
   // Everything else appears in the human report only with -v, as "key: value" lines.
   Details details = Details::object();
   std::vector<Diagnosis> diagnoses;  // why it failed or warned, with the fix
+  // Set when this probe failed, warned or was skipped only because an earlier probe failed (the
+  // envelope refused after a wrong password, everything after a refused connection): its
+  // diagnoses are not causes of their own and the report shows them under that probe's.
+  std::optional<ProbeId> consequence_of;
 };
 
 // One SMTP conversation's transcript, for -v and the JSON "transcript" array.

@@ -108,6 +108,10 @@ class FaultTest(unittest.TestCase):
         self.assertEqual(banner["status"], "fail")
         self.assertIn("554", banner["summary"])
         self.assertIn("service_unavailable", categories(banner))
+        # Everything after the greeting follows from it; the greeting is the root cause.
+        self.assertEqual(report["root_cause"]["probe"], "banner")
+        for later in ("ehlo", "tls", "auth", "envelope"):
+            self.assertEqual(probe(report, later)["consequence_of"], "banner", later)
 
     def test_a_server_that_refuses_ehlo_is_talked_to_with_helo_and_offers_no_starttls(self):
         with serve("--fault", "ehlo-refused") as server:
@@ -173,6 +177,10 @@ class FaultTest(unittest.TestCase):
         self.assertIn("tls_failure", categories(tls))
         self.assertEqual(probe(report, "auth")["status"], "skip")
         self.assertIn("STARTTLS failed", probe(report, "auth")["skip_reason"])
+        self.assertEqual(report["root_cause"]["probe"], "tls")
+        self.assertEqual(report["root_cause"]["category"], "tls_failure")
+        for later in ("auth", "envelope"):
+            self.assertEqual(probe(report, later)["consequence_of"], "tls", later)
 
     def test_an_untrusted_certificate_fails_tls_as_cert_invalid(self):
         with serve() as server:
@@ -246,6 +254,25 @@ class FaultTest(unittest.TestCase):
         self.assertEqual(auth["status"], "fail")
         self.assertIn("535", auth["summary"])
         self.assertIn("auth_failed", categories(auth))
+
+    def test_after_a_wrong_password_the_refused_envelope_follows_from_the_login(self):
+        with serve("--user", "alice:s3cret", "--require-auth") as server:
+            argv = trusted(server.port, "--auth-user", "alice", "--password-env", "CHECK_PW")
+            code, report = check(*argv, env={"CHECK_PW": "wrong"})
+            _, human, _ = run(["check", *argv, "--offline", "--helo", HELO],
+                              env={"CHECK_PW": "wrong"})
+        self.assertEqual(code, 1)
+        envelope = probe(report, "envelope")
+        self.assertEqual(envelope["status"], "fail")
+        self.assertEqual(envelope["consequence_of"], "auth")
+        self.assertEqual(report["root_cause"]["category"], "auth_failed")
+        # The report's list of what is wrong holds the cause, not the knock-on refusal.
+        self.assertNotIn("auth_required", [d["category"] for d in report["diagnoses"]])
+        # People see the password as the one cause, and no fix under the envelope.
+        self.assertIn("Root cause  auth on", human)
+        after_envelope = human.split("✗ envelope", 1)[1].split("\n\n", 1)[0]
+        self.assertIn("follows from auth", after_envelope)
+        self.assertNotIn("fix", after_envelope)
 
     def test_auth_all_reports_each_mechanism(self):
         with serve("--user", "alice:s3cret") as server:

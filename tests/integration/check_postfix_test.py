@@ -57,6 +57,17 @@ class CheckAgainstPostfixTest(PeerTestCase):
         self.assertIn("535", auth["summary"])
         self.assertIn("auth_failed", categories(auth))
 
+    def test_a_wrong_password_is_the_root_cause_of_the_relay_refusal_after_it(self):
+        code, report = self.check(self.postfix.submission_port, "--auth-user", ALICE.address,
+                                  "--to", FOREIGN, password="not-the-password")
+        self.assertEqual(code, 1)
+        envelope = probe(report, "envelope")
+        self.assertEqual(envelope["status"], "fail")
+        self.assertIn("relay_denied", categories(envelope))
+        self.assertEqual(envelope["consequence_of"], "auth")
+        self.assertEqual(report["root_cause"]["probe"], "auth")
+        self.assertEqual(report["root_cause"]["category"], "auth_failed")
+
     def test_auth_all_finds_the_mechanisms_dovecot_accepts(self):
         code, report = self.check(self.postfix.submission_port, "--auth-user", ALICE.address,
                                   "--auth-all", password=ALICE.smtp_password)
