@@ -67,7 +67,6 @@ struct CheckOptions {
   Limits limits;  // the base limits; timeout overrides the client's per-operation ones
 
   bool has_credentials() const { return !auth_user.empty(); }
-  std::string sender() const { return from.empty() ? "postmaster@" + helo : from; }
   // Selected by --only/--skip.
   bool wants(ProbeId id) const {
     if (skip.count(id)) return false;

@@ -10,7 +10,7 @@ namespace smtpdoctor {
 
 asio::awaitable<ProbeResult> run_ehlo_probe(PortSession& session) {
   const auto start = std::chrono::steady_clock::now();
-  const std::string& helo = session.options.helo;
+  const std::string helo = session.helo();
   auto capabilities = co_await session.client.ehlo(helo);
   ProbeResult result = new_result(ProbeId::ehlo, session);
   result.duration = elapsed_since(start);
@@ -44,11 +44,14 @@ asio::awaitable<ProbeResult> run_ehlo_probe(PortSession& session) {
   if (!caps.greeting_domain.empty()) result.details["server_name"] = caps.greeting_domain;
   result.details["capabilities"] = lines;
 
-  if (!looks_like_fqdn(helo)) {
+  // A server-to-server port judges the client by its name; a submission port judges it by its
+  // login, so a name that is not fully qualified is worth a warning only on the mx role (a
+  // server that objects says so in its reply, and that reply is diagnosed).
+  if (!looks_like_fqdn(helo) && session.plan.role == PortRole::relay) {
     raise_status(result, ProbeStatus::warn);
     add_note(result, "the EHLO name " + helo +
-                         " is not a fully qualified domain name; many servers refuse or "
-                         "distrust such names (give one with --helo)");
+                         " is not a fully qualified domain name; many receiving servers refuse "
+                         "or distrust such names (give one with --helo)");
   }
   auto mangled = mangled_keywords(caps);
   if (!mangled.empty()) {

@@ -30,7 +30,7 @@ void judge_mail_refusal(ProbeResult& result, const PortSession& session, const R
     return;
   }
   raise_status(result, status_for_refusal(reply));
-  result.summary = "sender " + session.options.sender() + " refused: " + reply.one_line();
+  result.summary = "sender " + session.sender() + " refused: " + reply.one_line();
 }
 
 // Whether `name` (a host or greeting name) says the server is at home in `domain`:
@@ -129,7 +129,7 @@ asio::awaitable<ProbeResult> run_envelope_probe(PortSession& session, bool mail_
   const auto start = std::chrono::steady_clock::now();
   const CheckOptions& options = session.options;
   ProbeResult result = new_result(ProbeId::envelope, session);
-  const std::string sender = options.sender();
+  const std::string sender = session.sender();
   result.details["from"] = sender;
   if (session.authenticated) result.details["authenticated"] = true;
   EnvelopeOptions envelope = envelope_options(result, session);
@@ -188,7 +188,7 @@ asio::awaitable<RelayTest> check_relay(PortSession& session) {
     relay.outcome = "relay test not run: " + opened.error().message;
   } else {
     // Arguments of a co_await live in locals: g++ 12 mishandles temporaries across suspension.
-    const std::string sender = session.options.sender();
+    const std::string sender = session.sender();
     const EnvelopeOptions no_params;
     auto mail = co_await client.mail_from(sender, no_params);
     if (!mail) {

@@ -181,12 +181,12 @@ asio::awaitable<Result<Capabilities>> open_side_session(SmtpClient& client,
   if (!connected) co_return connected.error();
   auto greeting = co_await client.read_greeting();
   if (!greeting) co_return greeting.error();
-  auto capabilities = co_await client.ehlo(session.options.helo);
+  auto capabilities = co_await client.ehlo(session.helo());
   if (!capabilities || !with_tls || session.plan.implicit_tls() || !capabilities->starttls)
     co_return capabilities;
   auto tls = co_await client.starttls();
   if (!tls) co_return tls.error();
-  co_return co_await client.ehlo(session.options.helo);
+  co_return co_await client.ehlo(session.helo());
 }
 
 asio::awaitable<PortOutcome> run_port_conversation(const CheckOptions& options, PortPlan plan,

@@ -41,6 +41,18 @@ ProbeTarget PortSession::target() const {
   return target;
 }
 
+std::string PortSession::helo() const {
+  if (!options.helo_is_default || looks_like_fqdn(options.helo) || !connect ||
+      connect->local_address.empty())
+    return options.helo;
+  const std::string& local = connect->local_address;
+  return local.find(':') == std::string::npos ? "[" + local + "]" : "[IPv6:" + local + "]";
+}
+
+std::string PortSession::sender() const {
+  return options.from.empty() ? "postmaster@" + helo() : options.from;
+}
+
 ProbeResult new_result(ProbeId id, const PortSession& session) {
   ProbeResult result;
   result.id = id;

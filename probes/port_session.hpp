@@ -88,6 +88,12 @@ struct PortSession {
     return nullptr;
   }
   ProbeTarget target() const;
+  // The EHLO name of this connection (RFC 5321 §4.1.4): --helo when given, this host's name when
+  // it is fully qualified, else the address literal of our side of the connection
+  // ("[192.0.2.7]", "[IPv6:2001:db8::7]").
+  std::string helo() const;
+  // --from, else postmaster@ the EHLO name.
+  std::string sender() const;
 };
 
 // A fresh result for `id` on this port, stamped with its target.

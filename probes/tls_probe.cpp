@@ -161,7 +161,7 @@ asio::awaitable<ProbeResult> run_tls_probe(PortSession& session, bool ehlo_after
   judge_tls(result, *handshake);
 
   if (ehlo_after_tls) {
-    auto after = co_await session.client.ehlo(session.options.helo);
+    auto after = co_await session.client.ehlo(session.helo());
     if (!after) {
       result.status = ProbeStatus::fail;
       result.summary = "EHLO inside TLS failed: " + after.error().message;
@@ -185,7 +185,7 @@ asio::awaitable<StarttlsEnforcement> check_starttls_enforcement(PortSession& ses
   auto opened = co_await open_side_session(client, session, /*with_tls=*/false);
   if (opened && opened->starttls) {
     // Arguments of a co_await live in locals: g++ 12 mishandles temporaries across suspension.
-    const std::string sender = session.options.sender();
+    const std::string sender = session.sender();
     const EnvelopeOptions no_params;
     auto mail = co_await client.mail_from(sender, no_params);
     enforcement.ran = true;

@@ -308,6 +308,17 @@ void Transport::close() {
 bool Transport::cancelled() const {
   return impl_->cancelled;
 }
+std::string Transport::local_address() const {
+  std::error_code ec;
+  auto endpoint = impl_->socket.local_endpoint(ec);
+  if (ec) return {};
+  auto address = endpoint.address();
+  // A v4 connection over a dual-stack socket shows as ::ffff:a.b.c.d.
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
+  return address.to_string();
+}
+
 bool Transport::in_tls() const {
   return impl_->tls_info.has_value() && impl_->tls.has_value();
 }

@@ -103,6 +103,8 @@ class Transport {
   void close();
   bool cancelled() const;
   bool in_tls() const;
+  // Our side's address of the connection ("192.0.2.7"), empty when not connected.
+  std::string local_address() const;
   const std::optional<TlsInfo>& tls_info() const;
 
  private:

@@ -270,6 +270,7 @@ struct SmtpClient::Impl {
     }
     const ConnectAttempt& answered = attempts.back();
     info.address = answered.address;
+    info.local_address = transport.local_address();
     info.latency = answered.latency;
     connected_at = Clock::now();
     timings.push_back({Stage::connect, info.latency});

@@ -54,6 +54,7 @@ struct ClientOptions {
 struct ConnectInfo {
   std::string address;  // the address that answered, "127.0.0.1" / "::1"
   std::uint16_t port = 0;
+  std::string local_address;             // ours, for an address-literal EHLO name
   std::chrono::milliseconds latency{0};  // TCP connect time to that address
   std::vector<ConnectAttempt> attempts;  // every address tried, the one that answered last
 };

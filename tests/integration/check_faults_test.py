@@ -3,6 +3,7 @@
 faults: every fault shows up as the probe status and the diagnosis category a user would need,
 and every report is valid against the published JSON Schema. Only 127.0.0.1."""
 
+import json
 import os
 import select
 import shutil
@@ -70,6 +71,34 @@ class HealthyServerTest(unittest.TestCase):
         self.assertIn("1/1 recipients accepted", probe(report, "envelope")["summary"])
         # The password never appears anywhere in the report.
         self.assertNotIn("s3cret", str(report))
+
+    @unittest.skipUnless(os.geteuid() == 0 and shutil.which("unshare"),
+                         "needs root and unshare(1) for a host name of its own")
+    def test_a_host_name_without_a_dot_leaves_a_healthy_check_ok_in_every_format(self):
+        # A UTS namespace gives the check a dot-less host name ("buildbox") without touching
+        # the machine's. Without --helo, EHLO then says the address literal of our side of the
+        # connection (RFC 5321 §4.1.4), and a submission port does not warn about the name.
+        with serve("--user", "alice:s3cret", "--require-tls") as server:
+            argv = [*trusted(server.port, "--auth-user", "alice", "--password-env", "CHECK_PW",
+                             "--to", "bob@example.test"), "--offline"]
+            outputs = {}
+            for fmt in ("json", "human", "nagios"):
+                script = 'hostname buildbox && exec "$@"'
+                command = ["unshare", "--uts", "sh", "-c", script, "sh", SMTPDOCTOR, "check",
+                           *argv, "--format", fmt]
+                done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True, timeout=60,
+                                      env=environment(CHECK_PW="s3cret"))
+                outputs[fmt] = (done.returncode, done.stdout)
+        code, out = outputs["json"]
+        report = json.loads(out)
+        self.assertEqual((code, report["verdict"]), (0, "ok"), report)
+        self.assertEqual(probe(report, "ehlo")["details"]["helo"], "[127.0.0.1]")
+        self.assertEqual(probe(report, "ehlo")["status"], "ok")
+        self.assertEqual(outputs["human"][0], 0)
+        self.assertIn("Result: ok", outputs["human"][1])
+        self.assertEqual(outputs["nagios"][0], 0)
+        self.assertTrue(outputs["nagios"][1].startswith("SMTP OK"), outputs["nagios"][1])
 
     def test_the_transcript_redacts_the_password_and_never_sends_data(self):
         with serve("--user", "alice:s3cret") as server:
