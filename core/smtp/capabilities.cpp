@@ -87,6 +87,37 @@ constexpr std::array kMeanings{
     Meaning{"XEXCH50", "Microsoft Exchange extension: Exchange-specific message properties"},
     Meaning{"X-ANONYMOUSTLS", "Microsoft Exchange extension: TLS between Exchange servers"},
     Meaning{"XRDST", "Microsoft Exchange extension: redirect of the submission to another server"},
+    // The rest of IANA's SMTP Service Extensions registry: old, rare or experimental.
+    Meaning{"SEND", "obsolete: deliver to a user's terminal instead of a mailbox (RFC 821)"},
+    Meaning{"SOML", "obsolete: deliver to a terminal or else a mailbox (RFC 821)"},
+    Meaning{"SAML", "obsolete: deliver to a terminal and a mailbox (RFC 821)"},
+    Meaning{"TURN", "obsolete and unsafe: the two sides swap roles (RFC 821)"},
+    Meaning{"VERB", "the server may report its delivery steps as it goes (Sendmail verbose mode)"},
+    Meaning{"ONEX", "the client will send only one message in this session (Sendmail)"},
+    Meaning{"CHECKPOINT", "an interrupted message transfer may resume where it stopped (RFC 1845)"},
+    Meaning{"MTRK", "the client may ask to track the message's delivery (RFC 3885)"},
+    Meaning{"CONPERM",
+            "the message's content may be converted only if the client allows (RFC 4141)"},
+    Meaning{"CONNEG", "the recipient's content capabilities may be negotiated (RFC 4141)"},
+    Meaning{"UTF8SMTP", "old name of SMTPUTF8 from the experiment: UTF-8 addresses (RFC 5336)"},
+    Meaning{"RRVS",
+            "the client may require the recipient mailbox to be the one it was on a date "
+            "(RFC 7293)"},
+    // Common vendor keywords outside the registry.
+    Meaning{"PIPECONNECT",
+            "Exim extension: a client that saw this before may send EHLO without waiting for "
+            "the greeting, saving a round trip"},
+    Meaning{"X-LINK2STATE", "Microsoft Exchange extension: routing state between Exchange servers"},
+    Meaning{"XSHADOW", "Microsoft Exchange extension: shadow redundancy between servers"},
+    Meaning{"XOORG", "Microsoft Exchange extension: the message's originating organisation"},
+    Meaning{"XPROXY", "Microsoft Exchange extension: the frontend proxies the client's session"},
+    Meaning{"XPROXYFROM", "Microsoft Exchange extension: the frontend passes the client's details"},
+    Meaning{"XUSR", "Microsoft Exchange extension: the submission comes from a user client"},
+    Meaning{"XDFLG", "Microsoft Exchange extension: delivery flags between Exchange servers"},
+    Meaning{"XRSET", "Microsoft Exchange extension: a reset that keeps the session state"},
+    Meaning{"XSYSPROBE", "Microsoft Exchange extension: system probe messages"},
+    Meaning{"X-RCPTLIMIT", "the server announces how many recipients one message may have"},
+    Meaning{"XVERP", "Postfix/qmail extension: variable envelope return paths for bounces"},
 };
 
 }  // namespace

@@ -133,6 +133,49 @@ TEST_CASE("a one-line EHLO reply has no extensions") {
   CHECK_FALSE(caps.starttls);
 }
 
+TEST_CASE("every keyword of IANA's SMTP Service Extensions registry has a meaning") {
+  // https://www.iana.org/assignments/smtp (SMTP Service Extensions), as of 2025-05.
+  for (std::string_view keyword : {"SEND",
+                                   "SOML",
+                                   "SAML",
+                                   "VRFY",
+                                   "EXPN",
+                                   "HELP",
+                                   "TURN",
+                                   "8BITMIME",
+                                   "SIZE",
+                                   "VERB",
+                                   "ONEX",
+                                   "CHUNKING",
+                                   "BINARYMIME",
+                                   "CHECKPOINT",
+                                   "DELIVERBY",
+                                   "PIPELINING",
+                                   "DSN",
+                                   "ETRN",
+                                   "ENHANCEDSTATUSCODES",
+                                   "STARTTLS",
+                                   "NO-SOLICITING",
+                                   "MTRK",
+                                   "AUTH",
+                                   "ATRN",
+                                   "BURL",
+                                   "FUTURERELEASE",
+                                   "UTF8SMTP",
+                                   "CONPERM",
+                                   "CONNEG",
+                                   "SMTPUTF8",
+                                   "MT-PRIORITY",
+                                   "RRVS",
+                                   "REQUIRETLS",
+                                   "LIMITS"}) {
+    INFO(keyword);
+    CHECK_FALSE(capability_meaning(keyword).empty());
+  }
+  // Exim offers PIPECONNECT by default (outside the registry).
+  CHECK(capability_meaning("PIPECONNECT").find("round trip") != std::string_view::npos);
+}
+
 TEST_CASE("every keyword the parser knows has a one-line meaning citing its RFC") {
   for (std::string_view keyword :
        {"SIZE", "AUTH", "PIPELINING", "8BITMIME", "SMTPUTF8", "DSN", "CHUNKING", "BINARYMIME",
