@@ -25,8 +25,6 @@ void path_argument(std::string_view argument, std::string_view keyword) {
   auto path = parse_path_argument(argument, keyword);
   if (!path) return;
   SMTPDOCTOR_FUZZ_CHECK(path->path.size() < argument.size());
-  SMTPDOCTOR_FUZZ_CHECK(path->path.empty() || path->path.front() != '@' ||
-                        path->path.find(':') == std::string::npos);
   for (const auto& [key, value] : path->params) {
     SMTPDOCTOR_FUZZ_CHECK(!key.empty() && key == ascii::upper(key));
     SMTPDOCTOR_FUZZ_CHECK(key.find(' ') == std::string::npos);
