@@ -9,13 +9,6 @@
 namespace smtpdoctor::fuzz {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  return out;
-}
-
 bool blank_at_ends(std::string_view s) {
   auto blank = [](char c) { return c == ' ' || c == '\t'; };
   return !s.empty() && (blank(s.front()) || blank(s.back()));
@@ -34,7 +27,7 @@ void path_argument(std::string_view argument, std::string_view keyword) {
     std::string why;
     if (auto mailbox = parse_mailbox(path->path, utf8, &why)) {
       SMTPDOCTOR_FUZZ_CHECK(mailbox->str() == path->path);
-      SMTPDOCTOR_FUZZ_CHECK(mailbox_domain(path->path) == lower(mailbox->domain));
+      SMTPDOCTOR_FUZZ_CHECK(mailbox_domain(path->path) == ascii::lower(mailbox->domain));
     }
   }
 }
@@ -51,7 +44,7 @@ void server_command(std::string_view input) {
     SMTPDOCTOR_FUZZ_CHECK(!blank_at_ends(command.argument));
     path_argument(command.argument, "FROM");
     path_argument(command.argument, "TO");
-    SMTPDOCTOR_FUZZ_CHECK(iequals(command.name, line.substr(0, command.name.size())));
+    SMTPDOCTOR_FUZZ_CHECK(ascii::iequals(command.name, line.substr(0, command.name.size())));
   }
 }
 
