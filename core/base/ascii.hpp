@@ -55,6 +55,10 @@ constexpr bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
+constexpr bool istarts_with(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
+}
+
 // The words of a line, split on runs of spaces and tabs (views into `line`).
 inline std::vector<std::string_view> words(std::string_view line) {
   std::vector<std::string_view> out;

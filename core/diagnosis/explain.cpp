@@ -436,12 +436,17 @@ std::string printable_excerpt(std::string_view text, std::size_t max_octets) {
     // C1 controls (U+0080..U+009F) are valid UTF-8 but terminals may act on them.
     if (valid && len == 2 && c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0)
       valid = false;
+    // A replacement '?' and a collapsed space count against max_octets like any other octet.
     if (!valid) {
+      if (out.size() + 1 > max_octets) {
+        out += "…";
+        return out;
+      }
       out += '?';
       space = false;
       ++i;
     } else if (len == 1 && (c < 0x20 || c == 0x7f || c == ' ')) {
-      if (!space && !out.empty()) out += ' ';
+      if (!space && !out.empty() && out.size() < max_octets) out += ' ';
       space = true;
       ++i;
     } else {

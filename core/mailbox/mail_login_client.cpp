@@ -15,22 +15,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::string_view kRedacted = "********";
 
-bool starts_with_ci(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && ascii::iequals(text.substr(0, prefix.size()), prefix);
-}
-
-std::vector<std::string> split_words(std::string_view text) {
-  std::vector<std::string> words;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && text[i] == ' ') ++i;
-    std::size_t start = i;
-    while (i < text.size() && text[i] != ' ') ++i;
-    if (i > start) words.emplace_back(text.substr(start, i - start));
-  }
-  return words;
-}
-
 // The conversation state shared by both protocols.
 struct Session {
   Session(asio::any_io_executor ex, MailLoginOptions o)
@@ -80,35 +64,13 @@ struct Session {
 
 // ---- POP3 ------------------------------------------------------------------------------------
 
-struct PopReply {
-  bool ok = false;
-  std::string text;  // after "+OK " / "-ERR "
-};
-
-PopReply parse_pop_reply(std::string_view line) {
-  PopReply reply;
-  if (starts_with_ci(line, "+OK")) {
-    reply.ok = true;
-    line.remove_prefix(3);
-  } else if (starts_with_ci(line, "-ERR")) {
-    line.remove_prefix(4);
-  } else {
-    reply.text = std::string(line);
-    return reply;
-  }
-  if (!line.empty() && line.front() == ' ') line.remove_prefix(1);
-  reply.text = std::string(line);
-  return reply;
-}
-
 asio::awaitable<Result<PopReply>> pop_read(Session& s, Stage stage) {
   auto line = co_await s.connection.read_line(stage);
   if (!line) co_return line.error();
-  if (!starts_with_ci(*line, "+OK") && !starts_with_ci(*line, "-ERR") &&
-      !starts_with_ci(*line, "+ ") && *line != "+")
+  auto reply = parse_pop_line(*line);
+  if (!reply)
     co_return make_error(ErrorKind::protocol, stage, "not a POP3 reply: " + line->substr(0, 80));
-  if (starts_with_ci(*line, "+ ") || *line == "+") co_return PopReply{true, "+"};
-  co_return parse_pop_reply(*line);
+  co_return *reply;
 }
 
 asio::awaitable<Result<PopReply>> pop_command(Session& s, Stage stage, std::string_view line,
@@ -135,23 +97,6 @@ asio::awaitable<Result<std::vector<std::string>>> pop_capa(Session& s, Stage sta
     capabilities.emplace_back(text);
   }
   co_return capabilities;
-}
-
-bool pop_offers(const std::vector<std::string>& capabilities, std::string_view name) {
-  return std::any_of(capabilities.begin(), capabilities.end(), [&](const std::string& c) {
-    auto words = split_words(c);
-    return !words.empty() && ascii::iequals(words[0], name);
-  });
-}
-
-bool pop_offers_sasl(const std::vector<std::string>& capabilities, std::string_view mechanism) {
-  for (const auto& c : capabilities) {
-    auto words = split_words(c);
-    if (words.empty() || !ascii::iequals(words[0], "SASL")) continue;
-    for (std::size_t i = 1; i < words.size(); ++i)
-      if (ascii::iequals(words[i], mechanism)) return true;
-  }
-  return false;
 }
 
 MailLoginResult pop_rejected(Session& s, const PopReply& reply) {
@@ -228,18 +173,6 @@ struct ImapResponse {
   std::vector<std::string> capabilities;  // from "* CAPABILITY" or "[CAPABILITY ...]"
 };
 
-// "CAPABILITY IMAP4rev1 STARTTLS ..." (the words after the keyword), or nullopt.
-std::optional<std::vector<std::string>> capability_words(std::string_view text) {
-  if (!text.empty() && text.front() == '[') {
-    auto close = text.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    text = text.substr(1, close - 1);
-  }
-  if (!starts_with_ci(text, "CAPABILITY ")) return std::nullopt;
-  auto words = split_words(text.substr(11));
-  return words;
-}
-
 // Reads untagged lines up to the tagged response to `tag` (or a continuation request "+").
 asio::awaitable<Result<ImapResponse>> imap_read_response(Session& s, Stage stage,
                                                          const std::string& tag) {
@@ -249,24 +182,16 @@ asio::awaitable<Result<ImapResponse>> imap_read_response(Session& s, Stage stage
       co_return make_error(ErrorKind::protocol, stage, "no tagged response to " + tag);
     auto got = co_await s.connection.read_line(stage);
     if (!got) co_return got.error();
-    std::string_view text = *got;
-    if (text == "+" || starts_with_ci(text, "+ ")) {
+    ImapLine line = parse_imap_line(*got, tag);
+    if (line.capabilities) response.capabilities = std::move(*line.capabilities);
+    if (line.kind == ImapLineKind::untagged) continue;
+    if (line.kind == ImapLineKind::continuation) {
       response.status = "+";
       co_return response;
     }
-    if (starts_with_ci(text, "* ")) {
-      if (auto caps = capability_words(text.substr(2))) response.capabilities = *caps;
-      continue;
-    }
-    if (text.size() > tag.size() && text.substr(0, tag.size() + 1) == tag + " ") {
-      text.remove_prefix(tag.size() + 1);
-      auto space = text.find(' ');
-      response.status = ascii::upper(text.substr(0, space));
-      response.text = space == std::string_view::npos ? "" : std::string(text.substr(space + 1));
-      if (auto caps = capability_words(response.text)) response.capabilities = *caps;
-      if (response.status != "OK" && response.status != "NO" && response.status != "BAD")
-        co_return make_error(ErrorKind::protocol, stage,
-                             "not an IMAP response: " + got->substr(0, 80));
+    if (line.kind == ImapLineKind::tagged) {
+      response.status = std::move(line.status);
+      response.text = std::move(line.text);
       co_return response;
     }
     co_return make_error(ErrorKind::protocol, stage, "not an IMAP response: " + got->substr(0, 80));
@@ -300,11 +225,11 @@ asio::awaitable<MailLoginResult> imap_login(Session& s) {
   auto greeting = co_await s.connection.read_line(Stage::banner);
   if (!greeting) co_return s.fail(greeting.error());
   std::vector<std::string> capabilities;
-  if (starts_with_ci(*greeting, "* OK")) {
+  if (ascii::istarts_with(*greeting, "* OK")) {
     std::string_view rest = std::string_view(*greeting).substr(4);
     if (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
     if (auto caps = capability_words(rest)) capabilities = *caps;
-  } else if (starts_with_ci(*greeting, "* PREAUTH")) {
+  } else if (ascii::istarts_with(*greeting, "* PREAUTH")) {
     co_return s.fail(make_error(ErrorKind::unsupported, Stage::banner,
                                 "the server logged us in before any credentials (PREAUTH): "
                                 "it cannot tell whether the password is right"));
@@ -412,38 +337,6 @@ bool MailLoginResult::temporary() const {
   for (std::string_view code : {"SYS/TEMP", "IN-USE", "LOGIN-DELAY", "UNAVAILABLE", "INUSE"})
     if (ascii::iequals(response_code, code)) return true;
   return false;
-}
-
-std::optional<std::string> imap_quote(std::string_view value) {
-  std::string out = "\"";
-  for (char c : value) {
-    auto u = static_cast<unsigned char>(c);
-    if (u == 0 || c == '\r' || c == '\n' || u >= 0x80) return std::nullopt;
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
-std::pair<std::string, std::string> split_response_code(std::string_view text) {
-  if (!text.empty() && text.front() == '[') {
-    auto close = text.find(']');
-    if (close != std::string_view::npos) {
-      std::string code(text.substr(1, close - 1));
-      auto space = code.find(' ');
-      if (space != std::string::npos) code.resize(space);
-      text.remove_prefix(close + 1);
-      while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-      return {code, std::string(text)};
-    }
-  }
-  return {"", std::string(text)};
-}
-
-bool has_capability(const std::vector<std::string>& capabilities, std::string_view name) {
-  return std::any_of(capabilities.begin(), capabilities.end(),
-                     [&](const std::string& c) { return ascii::iequals(c, name); });
 }
 
 asio::awaitable<MailLoginResult> mail_login(asio::any_io_executor executor,

@@ -22,6 +22,7 @@
 #include "core/base/run_control.hpp"
 #include "core/base/transcript.hpp"
 #include "core/mailbox/mail_protocol.hpp"
+#include "core/mailbox/mail_responses.hpp"  // the line parsers, for the tests that include this
 #include "core/net/tls_client.hpp"
 
 namespace smtpdoctor {
@@ -67,15 +68,5 @@ struct MailLoginResult {
 
 asio::awaitable<MailLoginResult> mail_login(asio::any_io_executor executor,
                                             MailLoginOptions options);
-
-// Pure helpers, for tests.
-
-// An IMAP quoted string ("a\"b" for a"b), or nullopt when the value needs a literal (CR, LF,
-// NUL or 8-bit octets): we do not send literals, so the caller must use AUTHENTICATE instead.
-std::optional<std::string> imap_quote(std::string_view value);
-// "[AUTH] Authentication failed." -> {"AUTH", "Authentication failed."}; no code: {"", text}.
-std::pair<std::string, std::string> split_response_code(std::string_view text);
-// True when an IMAP capability list (as words) contains `name`, case-insensitively.
-bool has_capability(const std::vector<std::string>& capabilities, std::string_view name);
 
 }  // namespace smtpdoctor

@@ -78,7 +78,9 @@ std::optional<PathArgument> parse_path_argument(std::string_view argument,
 }
 
 std::string mailbox_domain(std::string_view mailbox) {
-  auto at = mailbox.rfind('@');
+  // A general address literal may hold '@' ("a@[tag:x@y]", RFC 5321 §4.1.3) but never '[', and a
+  // quoted local part may hold both: a literal starts at the last "@[".
+  auto at = mailbox.ends_with(']') ? mailbox.rfind("@[") : mailbox.rfind('@');
   if (at == std::string_view::npos) return {};
   return ascii::lower(mailbox.substr(at + 1));
 }

@@ -44,7 +44,8 @@ struct PathArgument {
 std::optional<PathArgument> parse_path_argument(std::string_view argument,
                                                 std::string_view keyword);
 
-// The domain of "local@domain", lower-cased; empty when there is no '@'.
+// The domain of "local@domain" (or of "local@[address literal]"), lower-cased; empty when there
+// is no '@'.
 std::string mailbox_domain(std::string_view mailbox);
 
 }  // namespace smtpdoctor

@@ -133,3 +133,10 @@ TEST_CASE("printable_excerpt strips terminal escapes and invalid UTF-8") {
   CHECK(p.find("— é") != std::string::npos);
   CHECK(printable_excerpt(std::string(500, 'a'), 10).size() <= 10 + 3);
 }
+
+TEST_CASE("printable_excerpt is cut at max_octets whatever the text is made of") {
+  // Found by fuzzing: replacement '?'s and collapsed spaces were not counted against the cap.
+  CHECK(printable_excerpt(std::string(500, '\xff'), 10) == "??????????…");
+  CHECK(printable_excerpt("needs at least", 8) == "needs at…");
+  CHECK(printable_excerpt("needs at least", 9) == "needs at …");
+}
