@@ -4,6 +4,7 @@
 // environment variable, a file, or a prompt on the terminal.
 #include <unistd.h>
 #include <CLI/CLI.hpp>
+#include <algorithm>
 
 #include <cstdlib>
 #include <fstream>
@@ -31,7 +32,7 @@ namespace {
 struct CheckFlags {
   std::string target;
   std::string server;
-  std::vector<int> port;
+  std::vector<std::string> port;
   std::string ports;
   bool ipv4 = false, ipv6 = false;
   std::string helo, from;
@@ -159,13 +160,24 @@ CheckOptions to_options(const CheckFlags& flags) {
 
   if (!flags.ports.empty() && !flags.port.empty())
     usage_error("--ports", "give --port or --ports, not both");
+  std::vector<PortSpec> specs;
   if (!flags.ports.empty()) {
-    auto ports = parse_port_list(flags.ports, &why);
-    if (!ports) usage_error("--ports", why);
-    options.ports = *ports;
-  } else if (!flags.port.empty()) {
+    auto parsed = parse_port_specs(flags.ports, &why);
+    if (!parsed) usage_error("--ports", why);
+    specs = *parsed;
+  }
+  for (const auto& one : flags.port) {
+    auto parsed = parse_port_specs(one, &why);
+    if (!parsed || parsed->size() != 1) usage_error("--port", parsed ? "one port per --port" : why);
+    specs.push_back(parsed->front());
+  }
+  if (!specs.empty()) {
     options.ports.clear();
-    for (int port : flags.port) options.ports.push_back(std::uint16_t(port));  // port_number()
+    for (const auto& spec : specs) {
+      if (std::find(options.ports.begin(), options.ports.end(), spec.port) == options.ports.end())
+        options.ports.push_back(spec.port);
+      if (!spec.role.empty()) options.port_roles[spec.port] = spec.role;
+    }
   } else if (options.target.port) {
     options.ports = {*options.target.port};
   }
@@ -288,10 +300,13 @@ void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
                   "the host to connect to (TARGET may then be "
                   "user@domain for the recipient)")
       ->group(where);
-  sub->add_option("-p,--port", flags->port, "one port to check (repeatable)")
-      ->check(port_number())
+  sub->add_option("-p,--port", flags->port,
+                  "one port to check, PORT or PORT/ROLE with ROLE mx, submission or submissions "
+                  "(repeatable)")
+      ->check(port_spec())
       ->group(where);
-  sub->add_option("--ports", flags->ports, "ports to check, e.g. 25,465,587 (default 587,465,25)")
+  sub->add_option("--ports", flags->ports,
+                  "ports to check, e.g. 25,465,587 or 25/mx,2525/submission (default 587,465,25)")
       ->group(where);
   sub->add_flag("-4", flags->ipv4, "IPv4 only")->group(where);
   sub->add_flag("-6", flags->ipv6, "IPv6 only")->group(where);

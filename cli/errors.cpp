@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/base/exit_code.hpp"
+#include "core/base/target.hpp"
 #include "core/report/render_json.hpp"
 
 namespace smtpdoctor::cli {
@@ -35,6 +36,20 @@ CLI::Validator port_number(int lowest) {
         int port = -1;
         if (parse_number(text, port) && port >= lowest && port <= 65535) return {};
         return "'" + text + "' is not a port number " + range;
+      },
+      "");
+}
+
+CLI::Validator port_spec() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        auto slash = text.find('/');
+        int port = -1;
+        if (!parse_number(text.substr(0, slash), port) || port < 1 || port > 65535)
+          return "'" + text.substr(0, slash) + "' is not a port number (1-65535)";
+        if (slash != std::string::npos && !parse_port_specs(text))
+          return "'" + text + "': the role is mx, submission or submissions";
+        return {};
       },
       "");
 }

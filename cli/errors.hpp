@@ -24,6 +24,9 @@ namespace smtpdoctor::cli {
 // Validators for numeric options, so a bad word is reported with the option that took it
 // (CLI11's own conversion error would say "Could not convert: --port = x").
 CLI::Validator port_number(int lowest = 1);             // "'x' is not a port number (1-65535)"
+// PORT or PORT/ROLE (mx, submission, submissions): "'x' is not a port number (1-65535)", or
+// "'25/relay': the role is mx, submission or submissions".
+CLI::Validator port_spec();
 CLI::Validator whole_number(std::uint64_t lowest = 0);  // "'x' is not a whole number (1 or more)"
 CLI::Validator number_of_seconds();                     // "'x' is not a number of seconds"
 

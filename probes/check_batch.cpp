@@ -27,7 +27,7 @@ TargetsFile parse_targets_file(std::string_view text) {
     bool good = parse_target(target, &why).has_value();
     std::string word;
     while (good && words >> word) {
-      auto ports = parse_port_list(word, &why);
+      auto ports = parse_port_specs(word, &why);
       if (!ports) {
         good = false;
         break;
@@ -50,9 +50,14 @@ std::optional<CheckOptions> options_for_target(const CheckOptions& base, const T
   options.target = *target;
   options.target_text = line.target;
   if (target->recipient) options.to.push_back(*target->recipient);
-  if (!line.ports.empty())
-    options.ports = line.ports;
-  else if (target->port)
+  if (!line.ports.empty()) {
+    options.ports.clear();
+    options.port_roles.clear();
+    for (const auto& spec : line.ports) {
+      options.ports.push_back(spec.port);
+      if (!spec.role.empty()) options.port_roles[spec.port] = spec.role;
+    }
+  } else if (target->port)
     options.ports = {*target->port};
   return options;
 }

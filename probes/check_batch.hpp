@@ -22,7 +22,8 @@ inline constexpr std::size_t kDefaultConcurrency = 64;
 struct TargetLine {
   std::size_t line = 0;  // 1-based, for messages
   std::string target;
-  std::vector<std::uint16_t> ports;  // empty: the target's own port, else the command line's
+  std::vector<PortSpec> ports;  // PORT or PORT/ROLE; empty: the target's own port, else the
+                                // command line's
 };
 
 struct TargetsFile {

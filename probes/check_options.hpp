@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -16,6 +17,7 @@
 #include "core/report/probe_id.hpp"
 #include "core/smtp/smtp_client.hpp"
 #include "probes/mail_path_options.hpp"
+#include "probes/session_findings.hpp"
 
 namespace smtpdoctor {
 
@@ -30,6 +32,7 @@ struct CheckOptions {
   std::string target_text;  // as the user wrote it, for the report heading
   Target target;            // parsed; target.host is what we connect to
   std::vector<std::uint16_t> ports = kDefaultPorts;
+  std::map<std::uint16_t, std::string> port_roles;  // PORT/ROLE as given ("mx", ...)
   bool tls_on_connect = false;  // --tls-on-connect: implicit TLS on every port, not only 465
   IpFamily family = IpFamily::any;
 
@@ -67,6 +70,10 @@ struct CheckOptions {
   Limits limits;  // the base limits; timeout overrides the client's per-operation ones
 
   bool has_credentials() const { return !auth_user.empty(); }
+  PortRole role_of(std::uint16_t port) const {
+    auto it = port_roles.find(port);
+    return port_role(port, tls_on_connect, it == port_roles.end() ? "" : it->second);
+  }
   // Selected by --only/--skip.
   bool wants(ProbeId id) const {
     if (skip.count(id)) return false;

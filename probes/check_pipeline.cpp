@@ -54,7 +54,7 @@ std::vector<PortPlan> port_plans(const CheckOptions& options, const std::vector<
   std::vector<PortPlan> plans;
   for (const auto& host : hosts)
     for (auto port : options.ports)
-      plans.push_back({host.host, host.address, port, port_role(port, options.tls_on_connect)});
+      plans.push_back({host.host, host.address, port, options.role_of(port)});
   return plans;
 }
 
@@ -204,6 +204,8 @@ Report new_check_report(const CheckOptions& options) {
   report.options.allow_plaintext_auth = options.allow_plaintext_auth;
   report.options.relay_test = options.relay_test;
   report.options.ports = options.ports;
+  for (auto port : options.ports)
+    report.options.port_roles.emplace_back(port_role_name(options.role_of(port)));
   report.options.helo = options.helo;
   return report;
 }

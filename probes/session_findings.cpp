@@ -23,7 +23,10 @@ bool contains(const std::vector<std::string>& words, std::string_view word) {
 
 }  // namespace
 
-PortRole port_role(std::uint16_t port, bool tls_on_connect) {
+PortRole port_role(std::uint16_t port, bool tls_on_connect, std::string_view role) {
+  if (role == "mx") return PortRole::relay;
+  if (role == "submission") return PortRole::submission;
+  if (role == "submissions") return PortRole::implicit_tls;
   if (tls_on_connect || port == 465) return PortRole::implicit_tls;
   if (port == 25) return PortRole::relay;
   return PortRole::submission;
@@ -32,11 +35,11 @@ PortRole port_role(std::uint16_t port, bool tls_on_connect) {
 std::string_view port_role_name(PortRole role) {
   switch (role) {
     case PortRole::relay:
-      return "relay";
+      return "mx";
     case PortRole::submission:
       return "submission";
     case PortRole::implicit_tls:
-      return "implicit-tls";
+      return "submissions";
   }
   return "submission";
 }

@@ -23,8 +23,11 @@ enum class PortRole {
   implicit_tls,  // 465 (or --tls-on-connect): TLS before the greeting
 };
 
-PortRole port_role(std::uint16_t port, bool tls_on_connect);
-std::string_view port_role_name(PortRole role);  // "relay", "submission", "implicit-tls"
+// The role a port plays: `role` when the user gave one (PORT/ROLE: "mx", "submission",
+// "submissions"), else 25 mx, 465 (or any port with --tls-on-connect) submissions, anything else
+// submission.
+PortRole port_role(std::uint16_t port, bool tls_on_connect, std::string_view role = {});
+std::string_view port_role_name(PortRole role);  // "mx", "submission", "submissions"
 
 // A name a server will accept in EHLO: a syntactically valid host name with at least two labels
 // and not a private pseudo-domain (localhost, .local, .localdomain, .lan, .home, .internal).

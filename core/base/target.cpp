@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/base/ascii.hpp"
@@ -134,6 +135,39 @@ std::optional<std::vector<std::uint16_t>> parse_port_list(std::string_view text,
     text.remove_prefix(comma + 1);
   }
   return ports;
+}
+
+std::optional<std::vector<PortSpec>> parse_port_specs(std::string_view text, std::string* why) {
+  std::vector<PortSpec> specs;
+  while (true) {
+    auto comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    auto slash = item.find('/');
+    std::string_view number = item.substr(0, slash);
+    std::string_view role = slash == std::string_view::npos ? "" : item.substr(slash + 1);
+    auto port = parse_port(number);
+    if (!port) {
+      if (why) *why = "bad port '" + std::string(item) + "' (expected 1-65535, or PORT/ROLE)";
+      return std::nullopt;
+    }
+    if (slash != std::string_view::npos &&
+        std::find(std::begin(kPortRoleNames), std::end(kPortRoleNames), role) ==
+            std::end(kPortRoleNames)) {
+      if (why)
+        *why = "bad role '" + std::string(role) + "' in '" + std::string(item) +
+               "' (expected mx, submission or submissions)";
+      return std::nullopt;
+    }
+    auto same = std::find_if(specs.begin(), specs.end(),
+                             [&](const PortSpec& s) { return s.port == *port; });
+    if (same == specs.end())
+      specs.push_back({*port, std::string(role)});
+    else if (!role.empty())
+      same->role = std::string(role);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return specs;
 }
 
 }  // namespace smtpdoctor

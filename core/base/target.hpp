@@ -30,6 +30,20 @@ std::optional<Target> parse_target(std::string_view text, std::string* why = nul
 std::optional<std::vector<std::uint16_t>> parse_port_list(std::string_view text,
                                                           std::string* why = nullptr);
 
+// A port as --port, --ports and the targets file take it: "587", or "2525/submission" with the
+// role the port plays: mx (server to server), submission (STARTTLS and a login expected) or
+// submissions (implicit TLS). An empty role: the port's default.
+struct PortSpec {
+  std::uint16_t port = 0;
+  std::string role;
+  friend bool operator==(const PortSpec&, const PortSpec&) = default;
+};
+inline constexpr std::string_view kPortRoleNames[] = {"mx", "submission", "submissions"};
+// One spec, or a comma-separated list of them ("25/mx,2525/submission,465"); a port given twice
+// is kept once (its last role wins).
+std::optional<std::vector<PortSpec>> parse_port_specs(std::string_view text,
+                                                      std::string* why = nullptr);
+
 bool is_ipv4_literal(std::string_view text);
 bool is_ipv6_literal(std::string_view text);
 bool is_valid_hostname(std::string_view text);

@@ -169,8 +169,11 @@ std::string header(const Report& report, const Style& style) {
   std::vector<std::string> facts;
   if (!report.options.ports.empty()) {
     std::string ports = report.options.ports.size() == 1 ? "port " : "ports ";
-    for (std::size_t i = 0; i < report.options.ports.size(); ++i)
+    const auto& roles = report.options.port_roles;
+    for (std::size_t i = 0; i < report.options.ports.size(); ++i) {
       ports += (i ? ", " : "") + std::to_string(report.options.ports[i]);
+      if (roles.size() == report.options.ports.size()) ports += " " + roles[i];
+    }
     facts.push_back(ports);
   }
   if (!report.options.helo.empty()) facts.push_back("HELO " + printable_line(report.options.helo));

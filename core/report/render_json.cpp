@@ -184,6 +184,12 @@ Details report_json(const Report& report) {
   options["allow_plaintext_auth"] = report.options.allow_plaintext_auth;
   options["relay_test"] = report.options.relay_test;
   options["ports"] = report.options.ports;
+  if (report.options.port_roles.size() == report.options.ports.size()) {
+    Details roles = Details::object();
+    for (std::size_t i = 0; i < report.options.ports.size(); ++i)
+      roles[std::to_string(report.options.ports[i])] = report.options.port_roles[i];
+    options["port_roles"] = std::move(roles);
+  }
   options["helo"] = report.options.helo.empty() ? Details(nullptr) : Details(report.options.helo);
   j["options"] = std::move(options);
 

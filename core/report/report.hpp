@@ -79,7 +79,8 @@ struct ReportOptions {
   bool allow_plaintext_auth = false;
   bool relay_test = false;
   std::vector<std::uint16_t> ports;
-  std::string helo;  // the EHLO/HELO name used; empty when not applicable
+  std::vector<std::string> port_roles;  // each port's role ("mx", "submission", "submissions")
+  std::string helo;                     // the EHLO/HELO name used; empty when not applicable
 };
 
 enum class Verdict {

@@ -266,6 +266,23 @@ class FaultTest(unittest.TestCase):
         self.assertEqual(probe(report, "tls")["status"], "fail")
         self.assertIn("STARTTLS not offered", probe(report, "tls")["summary"])
 
+    def test_the_same_port_given_the_mx_role_takes_a_missing_starttls_as_a_warning(self):
+        # PORT/ROLE: a high port playing 25. Server to server, STARTTLS is opportunistic.
+        with serve("--hide", "STARTTLS") as server:
+            code, report = check("127.0.0.1", "--ports", "%d/mx" % server.port, "--ca-file",
+                                 Certificates.get().ca_file)
+            _, human, _ = run(["check", "127.0.0.1", "--port", "%d/mx" % server.port,
+                               "--offline", "--helo", HELO])
+        self.assertEqual(report["options"]["port_roles"], {str(server.port): "mx"})
+        self.assertEqual(probe(report, "tcp")["details"]["port_role"], "mx")
+        self.assertEqual(probe(report, "tls")["status"], "warn", probe(report, "tls"))
+        self.assertIn("port %d mx" % server.port, human.splitlines()[1])
+
+    def test_a_port_role_that_does_not_exist_is_a_usage_error(self):
+        code, out, err = run(["check", "127.0.0.1", "--ports", "2525/relay", "--offline"])
+        self.assertEqual(code, 2)
+        self.assertIn("expected mx, submission or submissions", err)
+
     def test_mail_accepted_before_starttls_on_a_submission_port_is_a_warning(self):
         with serve() as server:
             code, report = check(*trusted(server.port))

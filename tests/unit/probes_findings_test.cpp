@@ -36,7 +36,12 @@ TEST_CASE("port 25 is the relay port, 465 implicit TLS, anything else submission
   CHECK(port_role(587, false) == PortRole::submission);
   CHECK(port_role(26, false) == PortRole::submission);
   CHECK(port_role(2525, true) == PortRole::implicit_tls);
-  CHECK(port_role_name(PortRole::implicit_tls) == "implicit-tls");
+  // PORT/ROLE as given wins over the port's default.
+  CHECK(port_role(2525, false, "mx") == PortRole::relay);
+  CHECK(port_role(25, false, "submission") == PortRole::submission);
+  CHECK(port_role(4650, false, "submissions") == PortRole::implicit_tls);
+  CHECK(port_role_name(PortRole::implicit_tls) == "submissions");
+  CHECK(port_role_name(PortRole::relay) == "mx");
 }
 
 TEST_CASE("an EHLO name must be a real FQDN, not a bare or private name") {

@@ -61,3 +61,18 @@ TEST_CASE("port lists keep order and drop duplicates") {
   CHECK_FALSE(parse_port_list("25,,587", &why));
   CHECK_FALSE(parse_port_list("smtp", &why));
 }
+
+TEST_CASE("ports with roles: PORT or PORT/ROLE, comma-separated") {
+  auto specs = parse_port_specs("25/mx,2525/submission,465");
+  REQUIRE(specs);
+  CHECK(*specs == std::vector<PortSpec>{{25, "mx"}, {2525, "submission"}, {465, ""}});
+  // A port given twice is kept once; its role, when given again, is the last one.
+  specs = parse_port_specs("2525,2525/mx");
+  REQUIRE(specs);
+  CHECK(*specs == std::vector<PortSpec>{{2525, "mx"}});
+  std::string why;
+  CHECK_FALSE(parse_port_specs("25/relay", &why));
+  CHECK(why.find("expected mx, submission or submissions") != std::string::npos);
+  CHECK_FALSE(parse_port_specs("70000/mx", &why));
+  CHECK_FALSE(parse_port_specs("25/", &why));
+}
