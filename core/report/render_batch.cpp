@@ -5,27 +5,11 @@
 #include <set>
 
 #include "core/report/render_nagios.hpp"
+#include "core/report/root_cause.hpp"
 #include "core/report/terminal.hpp"
 
 namespace smtpdoctor {
 namespace {
-
-// The diagnosis the target's line leads with: the first failed probe's, else the first warned
-// probe's, else the report's own.
-const Diagnosis* root_diagnosis(const Report& report) {
-  for (ProbeStatus status : {ProbeStatus::fail, ProbeStatus::warn})
-    for (const auto& probe : report.probes)
-      if (probe.status == status && !probe.diagnoses.empty()) return &probe.diagnoses.front();
-  if (!report.diagnoses.empty()) return &report.diagnoses.front();
-  return nullptr;
-}
-
-const ProbeResult* first_problem(const Report& report) {
-  for (ProbeStatus status : {ProbeStatus::fail, ProbeStatus::warn})
-    for (const auto& probe : report.probes)
-      if (probe.status == status) return &probe;
-  return nullptr;
-}
 
 int nagios_rank(int state) {
   switch (state) {
@@ -59,10 +43,13 @@ std::string render_batch_line(const Report& report) {
   std::string line = glyph + " " + printable_line(report.target) + "  " + words;
   if (report.run_error) {
     line += "  " + printable_line(*report.run_error);
-  } else if (const Diagnosis* d = root_diagnosis(report)) {
-    line += "  " + std::string(category_name(d->category)) + ": " + printable_line(d->cause);
-  } else if (const ProbeResult* p = first_problem(report)) {
-    line += "  " + std::string(probe_name(p->id)) + ": " + printable_line(p->summary);
+  } else if (auto root = find_root_cause(report); root && root->diagnosis) {
+    // The report's one root cause, the same as its JSON root_cause and human "Root cause".
+    line += "  " + std::string(category_name(root->diagnosis->category)) + ": " +
+            printable_line(root->diagnosis->cause);
+  } else if (root && root->probe) {
+    line += "  " + std::string(probe_name(root->probe->id)) + ": " +
+            printable_line(root->probe->summary);
   }
   return line + "\n";
 }
