@@ -59,8 +59,9 @@ asio::awaitable<ProbeResult> run_auth_probe(PortSession& session) {
     co_return result;
   }
 
-  std::string mechanism =
-      options.auth_mechanism.empty() ? best_auth_mechanism(*caps) : upper(options.auth_mechanism);
+  std::string mechanism = options.auth_mechanism.empty()
+                              ? best_auth_mechanism(*caps, session.client.in_tls())
+                              : upper(options.auth_mechanism);
   if (mechanism.empty()) {
     result.status = ProbeStatus::fail;
     result.summary = offered.empty() ? "the server offers no AUTH"

@@ -40,8 +40,8 @@ inline constexpr std::string_view kLoginPasswordPrompt = "Password:";
 // XOAUTH2 (Google/Microsoft): "user=U\x01auth=Bearer TOKEN\x01\x01", not yet base64-encoded.
 std::string xoauth2_message(std::string_view user, std::string_view token);
 
-// Upper-cased canonical mechanism names we implement, in order of preference (strongest first)
-// for "best offered mechanism".
+// Upper-cased canonical mechanism names the client implements (the values --auth takes; which
+// one is chosen when none is named is best_auth_mechanism's, in core/smtp/smtp_client.hpp).
 inline constexpr std::string_view kClientMechanisms[] = {"CRAM-MD5", "PLAIN", "LOGIN", "XOAUTH2"};
 
 }  // namespace smtpdoctor

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <span>
 
 #include "core/base/ascii.hpp"
 #include "core/base/duration_text.hpp"
@@ -96,11 +97,11 @@ std::size_t EnvelopeResult::accepted_recipients() const {
                                    [](const RecipientOutcome& r) { return r.accepted(); }));
 }
 
-std::string best_auth_mechanism(const Capabilities& capabilities) {
-  for (std::string_view mech : kClientMechanisms) {
-    if (mech == "XOAUTH2") continue;
+std::string best_auth_mechanism(const Capabilities& capabilities, bool in_tls) {
+  static constexpr std::string_view kInTls[] = {"PLAIN", "LOGIN", "CRAM-MD5"};
+  static constexpr std::string_view kInClear[] = {"CRAM-MD5", "PLAIN", "LOGIN"};
+  for (std::string_view mech : in_tls ? std::span(kInTls) : std::span(kInClear))
     if (capabilities.has_auth(mech)) return std::string(mech);
-  }
   return {};
 }
 

@@ -152,8 +152,11 @@ class SmtpClient {
   std::unique_ptr<Impl> impl_;
 };
 
-// The strongest mechanism we implement that the server offers, for `--auth` without a name;
-// XOAUTH2 is never chosen (it needs a token, not a password). Empty when none.
-std::string best_auth_mechanism(const Capabilities& capabilities);
+// The mechanism to log in with when none was named (`--auth` alone, or a check with
+// --auth-user). Inside TLS: PLAIN with its initial response, one round trip, the password already
+// protected by TLS; then LOGIN, then CRAM-MD5. Without TLS (loopback, --allow-plaintext-auth):
+// CRAM-MD5 first, so the password itself never crosses the wire. XOAUTH2 is never chosen (it
+// needs a token, not a password). Empty when none is offered.
+std::string best_auth_mechanism(const Capabilities& capabilities, bool in_tls);
 
 }  // namespace smtpdoctor

@@ -107,7 +107,10 @@ TEST_CASE("a multi-line EHLO reply gives the server's capabilities") {
   CHECK((*caps)->eightbitmime);
   CHECK((*caps)->size_limit() == 1000u);
   CHECK((*caps)->has_auth("CRAM-MD5"));
-  CHECK(best_auth_mechanism(**caps) == "CRAM-MD5");
+  // In clear (loopback), the mechanism that keeps the password off the wire; inside TLS, PLAIN
+  // with its initial response, one round trip.
+  CHECK(best_auth_mechanism(**caps, false) == "CRAM-MD5");
+  CHECK(best_auth_mechanism(**caps, true) == "PLAIN");
 }
 
 TEST_CASE("an old server that refuses EHLO with 502 is greeted with HELO instead") {
