@@ -172,12 +172,7 @@ CheckOptions to_options(const CheckFlags& flags) {
     specs.push_back(parsed->front());
   }
   if (!specs.empty()) {
-    options.ports.clear();
-    for (const auto& spec : specs) {
-      if (std::find(options.ports.begin(), options.ports.end(), spec.port) == options.ports.end())
-        options.ports.push_back(spec.port);
-      if (!spec.role.empty()) options.port_roles[spec.port] = spec.role;
-    }
+    options.set_ports(specs);
   } else if (options.target.port) {
     options.ports = {*options.target.port};
   }

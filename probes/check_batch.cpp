@@ -50,14 +50,9 @@ std::optional<CheckOptions> options_for_target(const CheckOptions& base, const T
   options.target = *target;
   options.target_text = line.target;
   if (target->recipient) options.to.push_back(*target->recipient);
-  if (!line.ports.empty()) {
-    options.ports.clear();
-    options.port_roles.clear();
-    for (const auto& spec : line.ports) {
-      options.ports.push_back(spec.port);
-      if (!spec.role.empty()) options.port_roles[spec.port] = spec.role;
-    }
-  } else if (target->port)
+  if (!line.ports.empty())
+    options.set_ports(line.ports);
+  else if (target->port)
     options.ports = {*target->port};
   return options;
 }

@@ -3,6 +3,7 @@
 // No parsing and no I/O here; the CLI validates, the pipeline reads.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -70,6 +71,16 @@ struct CheckOptions {
   Limits limits;  // the base limits; timeout overrides the client's per-operation ones
 
   bool has_credentials() const { return !auth_user.empty(); }
+  // The ports to check, in order, each once, with the roles given as PORT/ROLE.
+  void set_ports(const std::vector<PortSpec>& specs) {
+    ports.clear();
+    port_roles.clear();
+    for (const auto& spec : specs) {
+      if (std::find(ports.begin(), ports.end(), spec.port) == ports.end())
+        ports.push_back(spec.port);
+      if (!spec.role.empty()) port_roles[spec.port] = spec.role;
+    }
+  }
   PortRole role_of(std::uint16_t port) const {
     auto it = port_roles.find(port);
     return port_role(port, tls_on_connect, it == port_roles.end() ? "" : it->second);
