@@ -5,6 +5,8 @@
 // Output on stdout: the first line(s) say where it listens ("smtpdoctor serve: listening on
 // 127.0.0.1:40123 (STARTTLS)"), then one summary line per message; with --json, every event as a
 // JSON line instead. Exit codes: 0 stopped by a signal, 2 bad flags, 3 could not start.
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
@@ -42,6 +44,9 @@ struct ServeOptions {
   std::size_t max_connections = Limits{}.max_connections;
   std::string idle_timeout = "300s";
   std::string grace = "10s";
+  unsigned max_auth_failures = Limits{}.max_auth_failures;
+  unsigned max_auth_failures_per_address = Limits{}.max_auth_failures_per_address;
+  std::string bare_lf = "reject";
 };
 
 std::chrono::milliseconds duration_flag(const std::string& option, const std::string& text) {
@@ -104,6 +109,9 @@ ServerOptions server_options(const ServeOptions& o) {
   s.limits.max_recipients = o.max_recipients;
   s.limits.max_connections = o.max_connections;
   s.limits.idle_timeout = duration_flag("--idle-timeout", o.idle_timeout);
+  s.limits.max_auth_failures = o.max_auth_failures;
+  s.limits.max_auth_failures_per_address = o.max_auth_failures_per_address;
+  s.accept_bare_newlines = o.bare_lf == "accept";
   return s;
 }
 
@@ -153,6 +161,24 @@ int cannot_run(const std::string& message, bool json) {
   return kExitCannotRun;
 }
 
+// Every session holds a descriptor: with the usual soft limit of 1024, accept() would fail long
+// before --max-connections is reached, so take what the hard limit allows and say when even that
+// is too little.
+void raise_descriptor_limit(std::size_t max_connections, bool json) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+    getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  constexpr rlim_t kReserved = 32;  // listeners, the store, standard streams
+  if (!json && limit.rlim_cur != RLIM_INFINITY && max_connections + kReserved > limit.rlim_cur)
+    std::cerr << "smtpdoctor serve: note: only " << limit.rlim_cur
+              << " file descriptors are allowed (ulimit -n), fewer than --max-connections "
+              << max_connections << " needs\n";
+}
+
 int run_serve(const ServeOptions& o, bool json) {
   ServerOptions options = server_options(o);
   auto grace = duration_flag("--grace", o.grace);
@@ -165,6 +191,7 @@ int run_serve(const ServeOptions& o, bool json) {
     }
   }
 
+  raise_descriptor_limit(options.limits.max_connections, json);
   asio::io_context io;
   SmtpServer server(io, options, [json](const nlohmann::json& e) { print_event(e, json); });
   auto bound = server.start();
@@ -257,6 +284,16 @@ void setup_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
                   "domain accepted without AUTH (repeatable; replaces the defaults)")
       ->type_name("DOMAIN")
       ->group(auth);
+  sub->add_option("--max-auth-failures", o.max_auth_failures,
+                  "failed logins in one session before 421 4.7.0 (default 5; 0 = no limit); from "
+                  "the second on, each 535 comes later (1 s, doubling up to 8 s)")
+      ->check(whole_number())
+      ->group(auth);
+  sub->add_option("--max-auth-failures-per-address", o.max_auth_failures_per_address,
+                  "failed logins from one client address within 10 minutes, over all its "
+                  "sessions, before its AUTH gets 421 4.7.0 (default 20; 0 = no limit)")
+      ->check(whole_number())
+      ->group(auth);
 
   auto* behaviour = "Behaviour";
   sub->add_option("--hide", o.hide,
@@ -270,6 +307,12 @@ void setup_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->add_option("--max-recipients", o.max_recipients,
                   "recipients per message (452 4.5.3 above; default 100)")
       ->check(whole_number(1))
+      ->group(behaviour);
+  sub->add_option("--bare-lf", o.bare_lf,
+                  "a CR or LF not part of CRLF inside DATA: reject the message with 554 5.5.2 "
+                  "(default; SMTP smuggling hides behind it) or accept and store it as sent")
+      ->check(CLI::IsMember({"reject", "accept"}))
+      ->type_name("MODE")
       ->group(behaviour);
   sub->add_option("--fault", o.faults, "play a fault (repeatable; see below)")
       ->type_name("SPEC")

@@ -53,6 +53,8 @@ _smtpdoctor() {
         greylist=mail greylist=rcpt unknown-user= drop-after= tls-fail tarpit= 421-after=" \
         -- "$cur"))
       compopt -o nospace; return ;;
+    --bare-lf)
+      COMPREPLY=($(compgen -W "reject accept" -- "$cur")); return ;;
     --hide)
       COMPREPLY=($(compgen -W "SIZE PIPELINING 8BITMIME SMTPUTF8 ENHANCEDSTATUSCODES CHUNKING
         DSN STARTTLS AUTH" -- "$cur")); return ;;
@@ -60,7 +62,8 @@ _smtpdoctor() {
     --tls-sni | -u | --auth-user | --au | --pop | --imap | --pop-user | --dns-server | \
     --mx-limit | --reachability-target | --reachability-name | --dnsbl | --timeout | \
     --deadline | --concurrency | --listen | --tls-listen | --hostname | --user | --local-domain | --max-size | \
-    --max-recipients | --max-connections | --idle-timeout | --grace | --header | --add-header | \
+    --max-recipients | --max-connections | --idle-timeout | --grace | --max-auth-failures | \
+    --max-auth-failures-per-address | --header | --add-header | \
     --body)
       return ;;  # a free-form value
   esac
@@ -78,8 +81,9 @@ _smtpdoctor() {
         --dns-server --mx-limit --reachability-target --reachability-name --dnsbl --pop --imap --pop-user --help" ;;
     serve)
       opts="--port --listen --tls-listen --hostname --max-connections --idle-timeout --grace
-        --cert --key --require-tls --user --users-file --require-auth --local-domain --hide
-        --max-size --max-recipients --fault --store --json --help" ;;
+        --cert --key --require-tls --user --users-file --require-auth --local-domain
+        --max-auth-failures --max-auth-failures-per-address --hide --max-size --max-recipients
+        --bare-lf --fault --store --json --help" ;;
     send)
       opts="--server --port -4 -6 --timeout --from --to --helo --ehlo --bdat --tls
         --tls-on-connect --tlsc --no-tls --tls-sni --ca-file --insecure --auth --auth-user --au

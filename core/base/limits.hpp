@@ -29,6 +29,15 @@ struct Limits {
   std::size_t max_connections = 1000;
   std::chrono::milliseconds idle_timeout{300'000};
   std::chrono::milliseconds shutdown_grace{10'000};
+  // Password guessing (issue 13): the first failed AUTH is answered at once (a typo), each
+  // later one after a delay that doubles from `auth_failure_delay` up to 8 s, and the session
+  // ends with 421 after `max_auth_failures` in it. One client address gets at most
+  // `max_auth_failures_per_address` failures per `auth_failure_window` over all its sessions;
+  // after that its AUTH gets 421 until the window has passed. 0 turns a limit off.
+  unsigned max_auth_failures = 5;
+  unsigned max_auth_failures_per_address = 20;
+  std::chrono::milliseconds auth_failure_window{600'000};
+  std::chrono::milliseconds auth_failure_delay{1'000};
 };
 
 }  // namespace smtpdoctor

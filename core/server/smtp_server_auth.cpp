@@ -2,6 +2,7 @@
 // cancel, and answers that never echo a secret. Events name the user and mechanism only.
 #include "core/base/ascii.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -30,6 +31,12 @@ asio::awaitable<Session::Flow> Session::cmd_auth(const CommandLine& c) {
   if (in_transaction()) {
     co_await reply("503 5.5.1 Error: MAIL transaction in progress");
     co_return Flow::next;
+  }
+  const unsigned per_address = opt_.limits.max_auth_failures_per_address;
+  if (per_address && shared_->auth_failures_of(client_ip()) >= per_address) {
+    co_await reply("421 4.7.0 " + opt_.hostname +
+                   " Too many failed logins from your address, try again later; closing");
+    co_return Flow::close;
   }
   auto space = c.argument.find(' ');
   std::string mechanism = ascii::upper(c.argument.substr(0, space));
@@ -88,12 +95,68 @@ asio::awaitable<Session::Flow> Session::cmd_auth(const CommandLine& c) {
   shared_->event(
       {{"event", "auth"}, {"session", id_}, {"mechanism", mechanism}, {"user", user}, {"ok", ok}});
   if (!ok) {
-    co_await reply("535 5.7.8 Authentication credentials invalid");
-    co_return Flow::next;
+    Flow flow = co_await refuse_login();
+    co_return flow;
   }
   auth_user_ = user;
   co_await reply("235 2.7.0 Authentication successful");
   co_return Flow::next;
+}
+
+// Password guessing gets slower answers, then 421: each failure counts in the session and for
+// the client's address, so neither reconnecting nor many sessions side by side start afresh.
+asio::awaitable<Session::Flow> Session::refuse_login() {
+  const Limits& limits = opt_.limits;
+  ++auth_failures_;
+  unsigned from_address = shared_->add_auth_failure(client_ip());
+  unsigned failures = std::max(auth_failures_, from_address);
+  if (failures >= 2 && limits.auth_failure_delay.count() > 0) {
+    unsigned doublings = std::min(failures - 2, 3u);  // 1, 2, 4, 8 times the base delay
+    co_await sleep(limits.auth_failure_delay * (1u << doublings));
+  }
+  bool session_over = limits.max_auth_failures && auth_failures_ >= limits.max_auth_failures;
+  bool address_over =
+      limits.max_auth_failures_per_address && from_address >= limits.max_auth_failures_per_address;
+  if (session_over || address_over) {
+    co_await reply("421 4.7.0 " + opt_.hostname +
+                   " Authentication credentials invalid; too many failed logins, closing");
+    co_return Flow::close;
+  }
+  co_await reply("535 5.7.8 Authentication credentials invalid");
+  co_return Flow::next;
+}
+
+unsigned Shared::auth_failures_of(const std::string& address) {
+  auto it = auth_failures.find(address);
+  if (it == auth_failures.end()) return 0;
+  if (std::chrono::steady_clock::now() - it->second.window_start >=
+      options.limits.auth_failure_window) {
+    auth_failures.erase(it);
+    return 0;
+  }
+  return it->second.count;
+}
+
+unsigned Shared::add_auth_failure(const std::string& address) {
+  // Bounded: a guesser cycling through many source addresses cannot grow this without limit.
+  constexpr std::size_t kMaxAddresses = 10'000;
+  auto now = std::chrono::steady_clock::now();
+  if (auth_failures.size() >= kMaxAddresses && !auth_failures.contains(address)) {
+    std::erase_if(auth_failures, [&](const auto& entry) {
+      return now - entry.second.window_start >= options.limits.auth_failure_window;
+    });
+    if (auth_failures.size() >= kMaxAddresses) {
+      auto oldest = std::min_element(auth_failures.begin(), auth_failures.end(),
+                                     [](const auto& a, const auto& b) {
+                                       return a.second.window_start < b.second.window_start;
+                                     });
+      auth_failures.erase(oldest);
+    }
+  }
+  unsigned count = auth_failures_of(address);
+  AuthFailures& entry = auth_failures[address];
+  if (count == 0) entry = AuthFailures{0, now};
+  return ++entry.count;
 }
 
 // Sends "334 base64(text)" and reads the client's answer; nullopt when the connection ended.

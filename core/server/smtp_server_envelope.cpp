@@ -147,7 +147,7 @@ asio::awaitable<Session::Flow> Session::cmd_data(const CommandLine& c) {
   co_await reply("354 3.0.0 End data with <CR><LF>.<CR><LF>");
   in_data_ = true;
   message_.clear();
-  bool too_big = false, line_too_long = false;
+  bool too_big = false, line_too_long = false, bare_newline = false;
   for (;;) {
     std::string line;
     // One octet of slack: the limit does not count the dot a client doubled (RFC 5321
@@ -160,6 +160,12 @@ asio::awaitable<Session::Flow> Session::cmd_data(const CommandLine& c) {
       continue;
     }
     if (line == ".") break;
+    // The line ends only at CRLF, so "<LF>.<LF>", "<CR>.<CR>" or "<LF>.<CR><LF>" never end the
+    // data here; any CR or LF left inside a line is a bare one.
+    if (!opt_.accept_bare_newlines && line.find_first_of("\r\n") != std::string::npos) {
+      bare_newline = true;  // keep reading to the real end of data, but store nothing
+      continue;
+    }
     std::string_view text = line;
     if (!text.empty() && text.front() == '.') text.remove_prefix(1);  // RFC 5321 §4.5.2
     if (too_big || message_.size() + text.size() + 2 > opt_.limits.max_message_octets) {
@@ -176,6 +182,12 @@ asio::awaitable<Session::Flow> Session::cmd_data(const CommandLine& c) {
   } else if (line_too_long) {
     reset_transaction();
     co_await reply("500 5.5.2 Line too long");
+  } else if (bare_newline) {
+    // Postfix's words (smtpd_forbid_bare_newline), so a client's author finds the cause.
+    reset_transaction();
+    co_await reply(
+        "554 5.5.2 Error: bare <LF> received: every line must end in <CR><LF> (RFC 5321 "
+        "section 2.3.8); message not accepted");
   } else {
     co_await accept_message();
   }
@@ -198,6 +210,12 @@ asio::awaitable<Session::Flow> Session::cmd_bdat(const CommandLine& c) {
     co_return Flow::close;  // without a size the chunk cannot be skipped
   }
   bool last = rest == "LAST";
+  if (size > opt_.limits.max_message_octets) {
+    // A chunk larger than any message we accept: reading (and throwing away) up to 2^64 octets
+    // would hold the session for as long as the client cares to send, so end it here.
+    co_await reply("552 5.3.4 Message size exceeds fixed maximum message size; closing");
+    co_return Flow::close;
+  }
   if (!bdat_started_) message_.clear();
   bdat_started_ = true;
   in_data_ = true;

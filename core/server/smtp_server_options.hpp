@@ -89,6 +89,12 @@ struct ServerOptions {
   // Recipients in these domains are accepted from anyone; others only after AUTH (relay policy).
   std::vector<std::string> local_domains{"localhost", "example.test"};
 
+  // A CR or LF inside a DATA line (not part of its CRLF) is how SMTP smuggling hides a second
+  // message behind a fake end of data (<LF>.<LF>, <CR>.<CR>): downstream servers that end data
+  // there see commands the client never sent them. Postfix rejects such messages; so does this
+  // server unless a test of a client asks it to accept and store them as they came.
+  bool accept_bare_newlines = false;
+
   std::string store_dir;  // empty = do not store (events only)
   Limits limits;
   ServerFaults faults;

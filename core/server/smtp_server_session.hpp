@@ -11,7 +11,9 @@
 #include <asio/ssl/context.hpp>
 #include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -39,6 +41,17 @@ struct Shared {
   std::uint64_t next_session_id = 1;
   std::uint64_t next_message_number = 1;
   std::string run_tag;  // random, so message ids differ between runs storing into one dir
+
+  // Failed AUTH per client address within the current window (Limits::auth_failure_window).
+  struct AuthFailures {
+    unsigned count = 0;
+    std::chrono::steady_clock::time_point window_start;
+  };
+  std::map<std::string, AuthFailures> auth_failures;
+  // Adds one failure for `address` and returns how many it has in the window, this one included.
+  unsigned add_auth_failure(const std::string& address);
+  // Failures `address` has in the window now (0 once the window has passed).
+  unsigned auth_failures_of(const std::string& address);
 
   void event(const nlohmann::json& e) const;
 };
@@ -98,6 +111,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Decodes one SASL response, replying 501 itself (cancel, bad base64, too long) on failure.
   asio::awaitable<std::optional<std::string>> decode_response(const std::string& response);
   bool password_matches(const std::string& user, std::string_view password) const;
+  // The 535 of a failed login, delayed as Limits says, or the 421 that ends the guessing.
+  asio::awaitable<Flow> refuse_login();
 
   // smtp_server_envelope.cpp
   asio::awaitable<Flow> cmd_mail(const CommandLine& c);
@@ -170,6 +185,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool bdat_started_ = false;
   bool bdat_too_big_ = false;
   unsigned messages_ = 0;
+  unsigned auth_failures_ = 0;  // in this session
 };
 
 // Starts one session on an accepted socket; it runs until the conversation ends.

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include <cerrno>
 
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
@@ -121,6 +122,15 @@ void ServerTestClient::send(std::string_view bytes) {
     if (n <= 0) return;
     bytes.remove_prefix(std::size_t(n));
   }
+}
+
+bool ServerTestClient::try_send(std::string_view bytes) {
+  while (!bytes.empty() && fd_ >= 0) {
+    long n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;  // blocked past SO_SNDTIMEO
+    bytes.remove_prefix(std::size_t(n));
+  }
+  return fd_ >= 0;
 }
 
 long ServerTestClient::read_some(char* buf, std::size_t size) {

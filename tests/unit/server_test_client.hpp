@@ -52,6 +52,9 @@ class ServerTestClient {
 
   bool connected() const { return fd_ >= 0; }
   void send(std::string_view bytes);
+  // Plain connections: sends what it can; false once the connection is broken (the server reset
+  // or closed it), true when all was sent or the send is still blocked after the timeout.
+  bool try_send(std::string_view bytes);
   // One complete reply (all lines, CRLFs included); empty on EOF, error or timeout.
   std::string read_reply();
   // Sends line + CRLF, returns the reply.
