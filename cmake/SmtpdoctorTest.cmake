@@ -24,7 +24,13 @@ function(smtpdoctor_integration_test name)
     set(T_TIMEOUT 300)
   endif()
   add_test(NAME ${name} COMMAND ${T_COMMAND})
+  # Memory bounds asserted by the tests are for the binary users run; a sanitizer build says so,
+  # so that they can allow for its shadow memory.
+  set(sanitized 0)
+  if(SMTPDOCTOR_SANITIZE)
+    set(sanitized 1)
+  endif()
   # 77: every case was skipped because its peers cannot run here (tests/peers/testing.py).
   set_tests_properties(${name} PROPERTIES LABELS integration TIMEOUT ${T_TIMEOUT} SKIP_RETURN_CODE 77
-    ENVIRONMENT "SMTPDOCTOR=$<TARGET_FILE:smtpdoctor>;SMTPDOCTOR_SOURCE_DIR=${PROJECT_SOURCE_DIR};SMTPDOCTOR_BINARY_DIR=${PROJECT_BINARY_DIR}")
+    ENVIRONMENT "SMTPDOCTOR=$<TARGET_FILE:smtpdoctor>;SMTPDOCTOR_SOURCE_DIR=${PROJECT_SOURCE_DIR};SMTPDOCTOR_BINARY_DIR=${PROJECT_BINARY_DIR};SMTPDOCTOR_SANITIZED=${sanitized}")
 endfunction()

@@ -66,6 +66,12 @@ class ReplyParser {
   Reply take();
   // Why the parser is in State::error, one line for people.
   const std::string& error_message() const { return error_; }
+  // Whether part of a reply has arrived (a line, or some bytes of one) that is not complete yet:
+  // a connection closed now ends in the middle of a reply. lines_so_far() counts its full lines.
+  bool mid_reply() const {
+    return state_ == State::need_more && (!reply_.lines.empty() || !line_.empty() || cr_);
+  }
+  std::size_t lines_so_far() const { return reply_.lines.size(); }
 
  private:
   void fail(std::string message);

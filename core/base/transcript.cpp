@@ -1,5 +1,7 @@
 #include "core/base/transcript.hpp"
 
+#include "core/base/utf8.hpp"
+
 namespace smtpdoctor {
 namespace {
 
@@ -7,22 +9,6 @@ void add(std::vector<TranscriptEntry>& entries, Direction direction, Stage stage
          std::string_view text) {
   entries.push_back(
       {std::chrono::system_clock::now(), direction, in_tls, stage, std::string(text)});
-}
-
-// Peer-controlled text goes to a terminal: control bytes (escape sequences could repaint the
-// screen or hide lines) are shown as \xNN instead. UTF-8 is left alone.
-void append_printable(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\t') || c == 0x7f) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += ch;
-    }
-  }
 }
 
 }  // namespace
@@ -59,7 +45,7 @@ std::string Transcript::render() const {
   for (const auto& e : entries_) {
     out += transcript_glyph(e);
     out += ' ';
-    append_printable(out, e.text);
+    append_terminal_safe(out, e.text);
     out += '\n';
   }
   return out;

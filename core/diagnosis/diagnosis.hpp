@@ -48,6 +48,9 @@ enum class Category {
   middlebox,   // a firewall's SMTP inspection tampers with the session (masking, STARTTLS strip)
   auth_unavailable,  // the server offers no usable AUTH on this port/connection
   content_rejected,  // the message itself was refused: spam score, virus, attachment, malformed
+  // The server breaks SMTP itself: talks out of turn, sends malformed or endless replies, closes
+  // in the middle of one, never ends an AUTH exchange. Found by the client, never by words.
+  protocol_violation,
   other,
 };
 

@@ -465,6 +465,19 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Try port 587 or 465; ask your ISP/hosting provider to unblock the port, or relay "
             "through your provider's submission server.",
      .refs = "RFC 5068 §3|RFC 6409"},
+    {.id = "socket-timeout-tls",
+     .category = C::tls_failure,
+     .permanence = P::temporary,
+     .stage = S::tls,
+     .signal = Signal::socket_errno,
+     .signal_value = ETIMEDOUT,
+     .cause = "The TLS handshake did not finish in time: the server (or something between) "
+              "answered STARTTLS or the connection, then sent its part of the handshake too "
+              "slowly or not at all. A TLS-inspecting firewall or an overloaded server does this; "
+              "so does a server that waits for something the client never sends.",
+     .fix = "Run with -v to see how far the handshake got; try from another network to rule out "
+            "a middlebox; have the server's administrator check its TLS set-up and load.",
+     .refs = "RFC 3207 §4|RFC 8446 §4"},
     {.id = "socket-timeout",
      .category = C::temporary_failure,
      .permanence = P::temporary,
@@ -1242,8 +1255,50 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Check the port: SMTP submission is 587 (STARTTLS) or 465 (implicit TLS), relay is "
             "25; a port forward may point at the wrong service.",
      .refs = "RFC 6409 §3.1|RFC 8314 §3.3"},
+    // What the client itself saw the server do wrong (its own error words, never a reply).
+    {.id = "protocol-out-of-turn",
+     .category = C::protocol_violation,
+     .permanence = P::permanent,
+     .basis = B::client_error,
+     .text = "talked out of turn",
+     .signal = Signal::no_smtp_reply,
+     .cause = "The server sent more right after its greeting, before the client had said "
+              "anything. An SMTP server speaks only in answer to a command (RFC 5321 §4.3.1); "
+              "what it sent would be taken as the answer to EHLO and the whole session would be "
+              "out of step. Typical causes: a second greeting from a proxy or load balancer in "
+              "front of the server, a banner written as several replies, or not an SMTP server.",
+     .fix = "Run with -v to see what the server sent after its 220; make the server (or the "
+            "proxy in front of it) send exactly one greeting reply and then wait for the client.",
+     .refs = "RFC 5321 §4.3.1|RFC 5321 §4.2"},
+    {.id = "protocol-closed-mid-reply",
+     .category = C::protocol_violation,
+     .permanence = P::temporary,
+     .basis = B::client_error,
+     .text = "closed the connection in the middle of a reply",
+     .signal = Signal::no_smtp_reply,
+     .cause = "The server closed the connection while it was still sending a multi-line reply: "
+              "the reply never got its last line. The server process crashed or was killed, a "
+              "proxy or firewall cut the connection, or it hit a limit of its own.",
+     .fix = "Check the server's log at the time of the check for a crash or a killed process; "
+            "run with -v to see how far the reply got; try again from another network to rule "
+            "out a middlebox.",
+     .refs = "RFC 5321 §4.2.1"},
+    {.id = "protocol-endless-auth",
+     .category = C::protocol_violation,
+     .permanence = P::permanent,
+     .basis = B::client_error,
+     .text = "asked for another auth step",
+     .signal = Signal::no_smtp_reply,
+     .cause = "The server kept answering 334 (\"go on\") after the mechanism had sent "
+              "everything it has: the AUTH exchange would never end, so the client cancelled it "
+              "with \"*\" (RFC 4954 §4). The server's SASL set-up is broken (a mechanism "
+              "advertised that it does not implement, or an authentication back end that does "
+              "not answer).",
+     .fix = "Try another mechanism (--auth PLAIN or LOGIN); have the server's administrator "
+            "check its SASL configuration and authentication back end, and its log.",
+     .refs = "RFC 4954 §4"},
     {.id = "protocol-malformed-reply",
-     .category = C::other,
+     .category = C::protocol_violation,
      .permanence = P::permanent,
      .basis = B::client_error,
      .text = "malformed reply|reply line exceeds|reply exceeds|reply has more than|"

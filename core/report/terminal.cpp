@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/base/utf8.hpp"
+
 namespace smtpdoctor {
 namespace {
 
@@ -59,22 +61,17 @@ std::size_t display_width(std::string_view text) {
 std::string printable_line(std::string_view text) {
   std::string out;
   out.reserve(text.size());
+  std::size_t run = 0;  // start of the text since the last line break or tab
+  auto flush = [&](std::size_t end) { append_terminal_safe(out, text.substr(run, end - run)); };
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    auto byte = static_cast<unsigned char>(c);
     if (c == '\r' || c == '\n' || c == '\t') {
+      flush(i);
+      run = i + 1;
       if (out.empty() || out.back() != ' ') out += ' ';
-    } else if (byte < 0x20 || byte == 0x7f) {
-      out += '?';
-    } else if (byte == 0xc2 && i + 1 < text.size() &&
-               static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-               static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
-      out += '?';
-      ++i;
-    } else {
-      out += c;
     }
   }
+  flush(text.size());
   while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
 }

@@ -21,10 +21,11 @@ std::size_t terminal_height(int fd, std::size_t fallback = 24);
 // escape sequences not counted.
 std::size_t display_width(std::string_view text);
 
-// Text from a server or DNS made safe for one report line: CR/LF/TAB become one space, other
-// C0 controls, DEL and the UTF-8 encoded C1 controls (U+0080..U+009F, which include a
-// one-character CSI) become '?', trailing spaces go. A server's escape sequences never reach the
-// terminal, and a line stays one line.
+// Text from a server or DNS made safe for one report line: CR/LF/TAB become one space; other
+// controls (C0, DEL, C1 — which include a one-character CSI — and the bidirectional overrides)
+// and bytes that are not well-formed UTF-8 become "\xNN" (append_terminal_safe); trailing spaces
+// go. A server's escape sequences and stray 8-bit bytes never reach the terminal raw, and a line
+// stays one line.
 std::string printable_line(std::string_view text);
 
 // The longest prefix of `text` that fits in `columns`, cut on a code-point boundary, with "…"

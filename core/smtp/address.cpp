@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 
 #include "core/base/ascii.hpp"
+#include "core/base/utf8.hpp"
 
 #include <algorithm>
 #include <string_view>
@@ -33,32 +34,6 @@ bool is_non_ascii(char c) {
 
 bool is_atext(char c) {
   return is_alnum(c) || std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
-}
-
-// Length of the well-formed UTF-8 sequence starting at s[i], 0 when malformed (RFC 3629 §4).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char b0 = byte(i);
-  std::size_t n;
-  unsigned char lo = 0x80, hi = 0xbf;  // allowed range of the second byte
-  if (b0 >= 0xc2 && b0 <= 0xdf) {
-    n = 2;
-  } else if (b0 >= 0xe0 && b0 <= 0xef) {
-    n = 3;
-    if (b0 == 0xe0) lo = 0xa0;  // overlong
-    if (b0 == 0xed) hi = 0x9f;  // surrogates
-  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-    n = 4;
-    if (b0 == 0xf0) lo = 0x90;  // overlong
-    if (b0 == 0xf4) hi = 0x8f;  // past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k)
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return 0;
-  return n;
 }
 
 // Checks the non-ASCII bytes of `s`: refused without SMTPUTF8, else must be valid UTF-8.

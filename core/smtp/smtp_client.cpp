@@ -208,6 +208,19 @@ struct SmtpClient::Impl {
       auto [ec, n] = co_await transport.read_some(buf.data(), buf.size());
       if (ec == std::errc::timed_out)
         co_return timeout_error(stage, "waiting for the reply", limit);
+      if (ec && peer_closed(ec) && parser.mid_reply()) {
+        // Not a server that hung up between replies: it stopped in the middle of one.
+        std::size_t lines = parser.lines_so_far();
+        parser = ReplyParser(opt.limits);
+        Error e =
+            make_error(ErrorKind::protocol, stage,
+                       "the server closed the connection in the middle of a reply, after " +
+                           std::to_string(lines) + (lines == 1 ? " line" : " lines") + " of it",
+                       ec);
+        transcript.error(stage, e.message);
+        close();
+        co_return e;
+      }
       if (ec) co_return io_error(stage, "reading the reply", ec);
       inbuf.append(buf.data(), n);
     }
@@ -350,7 +363,20 @@ struct SmtpClient::Impl {
     timings.push_back({Stage::banner, greeting.delay});
     if (reply->code != 220)
       co_return rejected(Stage::banner, "the server refused the session", *reply);
-    discard_unexpected(Stage::banner, "the greeting, before EHLO was sent");
+    if (!inbuf.empty()) {
+      // RFC 5321 §4.3.1: after its greeting a server speaks only when spoken to. What it sends
+      // before EHLO would be read as the answer to EHLO, and everything after would be out of
+      // step, so the session cannot go on.
+      Error e = make_error(ErrorKind::protocol, Stage::banner,
+                           "the server talked out of turn: " + std::to_string(inbuf.size()) +
+                               " more bytes right after its greeting, before it was asked "
+                               "anything (\"" +
+                               excerpt(inbuf) + "\")");
+      transcript.error(Stage::banner, e.message);
+      inbuf.clear();
+      close();
+      co_return e;
+    }
     co_return greeting;
   }
 

@@ -17,7 +17,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from serve_fixture import Serve  # noqa: E402
 
 IDLE_CONNECTIONS = 10_000
-RSS_LIMIT_KIB = 256 * 1024
+# The bound is for the binary users run; a sanitizer build (CI's) carries shadow memory and
+# allocator redzones, so there it is only checked loosely.
+RSS_LIMIT_KIB = (1024 if os.environ.get("SMTPDOCTOR_SANITIZED") == "1" else 256) * 1024
 
 
 def rss_kib(pid):
@@ -49,6 +51,8 @@ class ManyIdleConnections(unittest.TestCase):
                         greeted += 1
                 self.assertEqual(greeted, IDLE_CONNECTIONS)
                 rss = rss_kib(server.proc.pid)
+                print("serve: %d KiB resident with %d idle sessions" % (rss, len(idle)),
+                      file=sys.stderr)
                 self.assertLess(rss, RSS_LIMIT_KIB,
                                 "serve uses %d KiB with %d idle sessions" % (rss, len(idle)))
                 # A real client still gets through, start to end, while they all sit there.

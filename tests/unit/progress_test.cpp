@@ -103,10 +103,15 @@ TEST_CASE("display width counts code points, not bytes, and skips colour codes")
 
 TEST_CASE("text from a server is made safe for one terminal line") {
   CHECK(printable_line("220 ok\r\n250 next\tline  ") == "220 ok 250 next line");
-  CHECK(printable_line("\x1b[2Jwiped") == "?[2Jwiped");
+  CHECK(printable_line("\x1b[2Jwiped") == "\\x1b[2Jwiped");
   CHECK(printable_line("csi \xc2\x9b"
-                       "31m red") == "csi ?31m red");
+                       "31m red") == "csi \\xc2\\x9b31m red");
   CHECK(printable_line("café ✓") == "café ✓");  // ordinary UTF-8 is kept
+  // Latin-1 and broken sequences, and the bidirectional overrides that reorder a line.
+  CHECK(printable_line("caf\xe9 \xff \xe2\x82 x") == "caf\\xe9 \\xff \\xe2\\x82 x");
+  CHECK(printable_line("a\xe2\x80\xae"
+                       "b\xe2\x81\xa6"
+                       "c") == "a\\xe2\\x80\\xaeb\\xe2\\x81\\xa6c");
 
   ProbeResult hostile;
   hostile.id = ProbeId::dns;
