@@ -790,7 +790,9 @@ constexpr auto kRules = std::to_array<Rule>({
          "spam|connections will not be accepted|5.7.708|5.7.750"
          "|black list|reputation|address blocked|sender blocked|ip blocked|client blocked|host "
          "blocked|send email directly|send mail directly|dynamic ip|residential ip|dial-up|dialup"
-         "|black ip|blackip|openrelay check",
+         "|black ip|blackip|openrelay check"
+         // How servers name a list hit in general: "is listed", "listed in", "banned".
+         "|is listed|listed in|banned",
      .cause = "The receiving server refused because your sending IP (or domain) is on a "
               "blocklist or has a bad reputation.",
      .fix = "Look the IP up at the named list (e.g. check.spamhaus.org) and request delisting "
@@ -921,7 +923,9 @@ constexpr auto kRules = std::to_array<Rule>({
      .permanence = P::from_code,
      .text = "mailbox full|mailbox is full|mailbox for user is full|quota exceeded|over quota|"
              "overquota|exceeded storage|out of storage|out of space|mailbox size limit|storage "
-             "quota|user is over|maximum mailbox size|mailbox has exceeded|quotaexceeded",
+             "quota|user is over|maximum mailbox size|mailbox has exceeded|quotaexceeded"
+             "|over its quota|exceeded its quota|mail quota|full mailbox|mailbox quota|disk quota"
+             "|storage limit|storage space",
      .cause = kMailboxFullCause,
      .fix = kMailboxFullFix,
      .refs = "RFC 3463 §3.3|RFC 5321 §4.2.3"},
@@ -1039,7 +1043,9 @@ constexpr auto kRules = std::to_array<Rule>({
              "domain|doesn't "
              "have a * account|does not have a * account|account has been disabled|mailbox is "
              "disabled|account is disabled|is no longer valid"
-             "|user is locked|mailbox is locked|inactive user|inactive mailbox|inactive account",
+             "|user is locked|mailbox is locked|inactive user|inactive mailbox|inactive account"
+             "|no such address|unknown address|address unknown|addressee unknown|no such account"
+             "|account not found|account does not exist|unknown local part|mailbox not available",
      .cause = kRecipientCause,
      .fix = kRecipientFix,
      .refs = "RFC 5321 §3.3|RFC 3463 §3.2"},
@@ -1408,6 +1414,21 @@ constexpr auto kRules = std::to_array<Rule>({
      .cause = kSpfCause,
      .fix = kSpfFix,
      .refs = "RFC 7372|RFC 6376"},
+    // X.7.21/X.7.22: no acceptable / no author-matched DKIM signature (RFC 7372).
+    {.id = "enhanced-dkim-unacceptable",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .enhanced = "*.7.21",
+     .cause = kSpfCause,
+     .fix = kSpfFix,
+     .refs = "RFC 7372|RFC 6376"},
+    {.id = "enhanced-dkim-author",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .enhanced = "*.7.22",
+     .cause = kSpfCause,
+     .fix = kSpfFix,
+     .refs = "RFC 7372|RFC 6376"},
     {.id = "enhanced-arc",
      .category = C::policy_spf_dmarc,
      .permanence = P::from_code,
@@ -1514,6 +1535,22 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = kRecipientFix,
      .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
              "fix-error-code-550-5-1-10-in-exchange-online"},
+    // X.7.17/X.7.18: the mailbox's or the domain's owner has changed (RFC 7293): the address no
+    // longer reaches the person it was meant for.
+    {.id = "enhanced-owner-changed",
+     .category = C::recipient_unknown,
+     .permanence = P::from_code,
+     .enhanced = "*.7.17",
+     .cause = kRecipientCause,
+     .fix = kRecipientFix,
+     .refs = "RFC 7293|RFC 3463 §3.2"},
+    {.id = "enhanced-domain-owner-changed",
+     .category = C::recipient_unknown,
+     .permanence = P::from_code,
+     .enhanced = "*.7.18",
+     .cause = kRecipientCause,
+     .fix = kRecipientFix,
+     .refs = "RFC 7293|RFC 3463 §3.2"},
     {.id = "enhanced-mailbox-moved",
      .category = C::recipient_unknown,
      .permanence = P::permanent,
