@@ -1006,7 +1006,11 @@ constexpr auto kRules = std::to_array<Rule>({
              // Submission services that send only from addresses the account has verified
              // (Amazon SES, SendGrid) or owns.
              "|allowed to send from|authorized to send from|address is not verified|not a verified"
-             "|verified sender",
+             "|verified sender"
+             // The sender named in other words, and forgery checks ("Return-Path" is not here: it
+             // is a header every returned message carries).
+             "|from address|envelope-from|sender unknown|forged sender"
+             "|spoof",
      .cause = kSenderCause,
      .fix = kSenderFix,
      .refs = "RFC 5321 §3.3|RFC 6409 §8.1"},
