@@ -1384,7 +1384,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "unknownhostexception|mx resolution error|no address associated with hostname|"
              "nxdomain|servfail|dns lookup failed|failed to resolve"
              "|mx records point to non-existent"
-             "|could not find the host|could not find host|gethostbyname",
+             "|could not find the host|could not find host|gethostbyname|unresolvable|no mx record"
+             "|dns failure|dns problem",
      .cause = kDnsCause,
      .fix = kDnsFix,
      .refs = "RFC 5321 §5.1"},
