@@ -895,7 +895,8 @@ constexpr auto kRules = std::to_array<Rule>({
          "|rcpt numbers|rcpt limit"
          // Limits named by their period or their unit: "messages per second limit exceeded",
          // "too frequent connects", "maximum credits exceeded".
-         "|per second|per minute|too frequent|credits exceeded|message limit exceeded",
+         "|per second|per minute|too frequent|credits exceeded|message limit exceeded|too many "
+         "requests|slow down",
      .cause = "You are sending faster (or more) than the server or provider allows, so it is "
               "deferring or refusing mail for a while.",
      .fix = "Slow down: lower the sending rate and recipients per message, spread batches out, "
@@ -1026,7 +1027,7 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "mailbox-temporarily-unavailable",
      .category = C::temporary_failure,
      .permanence = P::temporary,
-     .text = "mailbox unavailable|mailbox temporarily|mailbox busy",
+     .text = "mailbox unavailable|mailbox temporarily|mailbox busy|mailbox not available",
      .code = 4,
      .cause = "The recipient's mailbox cannot take mail right now (busy, locked or being "
               "moved).",
