@@ -690,7 +690,10 @@ constexpr auto kRules = std::to_array<Rule>({
      .permanence = P::permanent,
      .text = "did not offer tls|not offered by host|refused to start tls|does not support tls|"
              "does not support starttls|doesn't support starttls|starttls not offered|did not "
-             "offer starttls|no starttls",
+             "offer starttls|no starttls"
+             // Clients' wording: "did not advertise STARTTLS", "does not support the STARTTLS
+             // extension", "STARTTLS is not supported on this server".
+             "|advertise starttls|support the starttls|starttls is not supported",
      .cause = "TLS was required for this connection, but the other side did not offer "
               "STARTTLS or refused it.",
      .fix = "Check that the server offers STARTTLS on this port (or use implicit TLS on 465); "
@@ -721,7 +724,11 @@ constexpr auto kRules = std::to_array<Rule>({
              "|authentication not enabled|authentication is not enabled|auth not enabled"
              "|authentication only|authentication not allowed|mechanism * not supported|mechanism "
              "not supported"
-             "|auth * unsupported|auth mode unsupported",
+             "|auth * unsupported|auth mode unsupported"
+             // Clients that find no mechanism in common with the server's EHLO, and servers that
+             // do not know the AUTH command at all.
+             "|advertise auth|no authenticators|find an authenticator|compatible authentication"
+             "|auth unrecognized|auth\" not recognized|auth' not recognized",
      .cause = "The server does not offer SMTP AUTH on this connection (or not the method the "
               "client asked for), so the client cannot log in.",
      .fix = "Use the submission port 587 with STARTTLS (most servers offer AUTH only after "
@@ -730,7 +737,10 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "tls-for-auth-text",
      .category = C::tls_required,
      .permanence = P::permanent,
-     .text = "cannot use a secure authentication method",
+     // A client that will not send a password in clear, or a server that refuses commands before
+     // TLS "due to lack of security".
+     .text = "cannot use a secure authentication method|non-encrypted|unencrypted "
+             "login|lack of security",
      .cause = kTlsRequiredCause,
      .fix = kTlsRequiredFix,
      .refs = "RFC 3207|RFC 4954 §4"},
@@ -757,6 +767,16 @@ constexpr auto kRules = std::to_array<Rule>({
      .cause = kNullMxCause,
      .fix = kNullMxFix,
      .refs = "RFC 7505"},
+    // A server that cannot sign the message (DKIM) has a problem of its own; the sender's
+    // authentication is not in question, so this comes before the "dkim" wording below.
+    {.id = "signing-failed-temporary",
+     .category = C::temporary_failure,
+     .permanence = P::temporary,
+     .text = "signing failed|failed to sign|signing error",
+     .code = 4,
+     .cause = "The server could not sign the message (DKIM) because of a problem on its side.",
+     .fix = "Retry later; if you run that server, check its signing keys and signer service.",
+     .refs = "RFC 6376|RFC 5321 §4.2.1"},
     {.id = "spf-dkim-dmarc",
      .category = C::policy_spf_dmarc,
      .permanence = P::from_code,
@@ -767,7 +787,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "sender|not designated as permitted sender|sender is unauthenticated"
              "|spf |(spf|unauthenticated email|unauthenticated mail"
              "|dkim"
-             "|authorized to send mail from|authorized to send email from",
+             "|authorized to send mail from|authorized to send email from"
+             "|arc validation|arc signature",
      .cause = kSpfCause,
      .fix = kSpfFix,
      .refs = "RFC 7208|RFC 6376|RFC 7489|https://support.google.com/mail/answer/81126"},
@@ -782,7 +803,9 @@ constexpr auto kRules = std::to_array<Rule>({
          "spam|connections will not be accepted|5.7.708|5.7.750"
          "|black list|reputation|address blocked|sender blocked|ip blocked|client blocked|host "
          "blocked|send email directly|send mail directly|dynamic ip|residential ip|dial-up|dialup"
-         "|black ip|blackip|openrelay check",
+         "|black ip|blackip|openrelay check"
+         // How servers name a list hit in general: "is listed", "listed in", "banned".
+         "|is listed|listed in|banned",
      .cause = "The receiving server refused because your sending IP (or domain) is on a "
               "blocklist or has a bad reputation.",
      .fix = "Look the IP up at the named list (e.g. check.spamhaus.org) and request delisting "
@@ -842,7 +865,8 @@ constexpr auto kRules = std::to_array<Rule>({
      .text = "too many connections|too many concurrent|too many simultaneous|concurrent smtp "
              "connections|connection limit|too many open connections|connection concurrency|max "
              "connections|maximum number of connections|concurrent connections|simultaneous "
-             "connections|number of connections",
+             "connections|number of connections|number of sessions|too many sessions|concurrent "
+             "sessions",
      .cause = "Your IP has more simultaneous connections open to the server than it allows.",
      .fix = "Lower the number of parallel connections (connection pool size) and close idle "
             "ones; retry later.",
@@ -858,6 +882,15 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Find and stop the spam source, check the IP's reputation (Postmaster Tools, "
             "blocklists) and request review once fixed.",
      .refs = "https://support.google.com/mail/answer/81126"},
+    // "Too much mail data" is about one message's size, not the sending rate ("too much mail").
+    {.id = "message-data-too-large",
+     .category = C::message_too_large,
+     .permanence = P::permanent,
+     .text = "too much mail data|too much message data|too much data",
+     .code = 5,
+     .cause = kTooLargeCause,
+     .fix = kTooLargeFix,
+     .refs = "RFC 1870|RFC 3463 §3.4"},
     {.id = "rate-limited",
      .category = C::rate_limited,
      .permanence = P::temporary,
@@ -872,7 +905,11 @@ constexpr auto kRules = std::to_array<Rule>({
          "|logon attempts"
          "|max number of|maximum number of messages|recipients reached|messages per day|messages "
          "per hour|daily limit"
-         "|rcpt numbers|rcpt limit",
+         "|rcpt numbers|rcpt limit"
+         // Limits named by their period or their unit: "messages per second limit exceeded",
+         // "too frequent connects", "maximum credits exceeded".
+         "|per second|per minute|too frequent|credits exceeded|message limit exceeded|too many "
+         "requests|slow down",
      .cause = "You are sending faster (or more) than the server or provider allows, so it is "
               "deferring or refusing mail for a while.",
      .fix = "Slow down: lower the sending rate and recipients per message, spread batches out, "
@@ -900,7 +937,9 @@ constexpr auto kRules = std::to_array<Rule>({
      .permanence = P::from_code,
      .text = "mailbox full|mailbox is full|mailbox for user is full|quota exceeded|over quota|"
              "overquota|exceeded storage|out of storage|out of space|mailbox size limit|storage "
-             "quota|user is over|maximum mailbox size|mailbox has exceeded|quotaexceeded",
+             "quota|user is over|maximum mailbox size|mailbox has exceeded|quotaexceeded"
+             "|over its quota|exceeded its quota|mail quota|full mailbox|mailbox quota|disk quota"
+             "|storage limit|storage space",
      .cause = kMailboxFullCause,
      .fix = kMailboxFullFix,
      .refs = "RFC 3463 §3.3|RFC 5321 §4.2.3"},
@@ -960,7 +999,7 @@ constexpr auto kRules = std::to_array<Rule>({
              "first|unauthenticated senders not allowed|anonymous client|login "
              "required|unauthenticated commands|not logged in|turn on smtp authentication|smtp "
              "authentication in your mail client|enable smtp authentication"
-             "|insufficient authorization",
+             "|insufficient authorization|must be authenticated|必须通过验证",
      .cause = "The server wants you to log in (SMTP AUTH) before it accepts mail.",
      .fix = "Enable SMTP authentication in the client with the account's username and password "
             "(on port 587 with STARTTLS or 465).",
@@ -977,7 +1016,15 @@ constexpr auto kRules = std::to_array<Rule>({
              "|in mail from"
              "|must belong to|mailfrom domain"
              "|mail from invalid|denies the sender|sender is unvalidated"
-             "|sender denied",
+             "|sender denied"
+             // Submission services that send only from addresses the account has verified
+             // (Amazon SES, SendGrid) or owns.
+             "|allowed to send from|authorized to send from|address is not verified|not a verified"
+             "|verified sender"
+             // The sender named in other words, and forgery checks ("Return-Path" is not here: it
+             // is a header every returned message carries).
+             "|from address|envelope-from|sender unknown|forged sender"
+             "|spoof",
      .cause = kSenderCause,
      .fix = kSenderFix,
      .refs = "RFC 5321 §3.3|RFC 6409 §8.1"},
@@ -993,7 +1040,7 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "mailbox-temporarily-unavailable",
      .category = C::temporary_failure,
      .permanence = P::temporary,
-     .text = "mailbox unavailable|mailbox temporarily|mailbox busy",
+     .text = "mailbox unavailable|mailbox temporarily|mailbox busy|mailbox not available",
      .code = 4,
      .cause = "The recipient's mailbox cannot take mail right now (busy, locked or being "
               "moved).",
@@ -1014,7 +1061,9 @@ constexpr auto kRules = std::to_array<Rule>({
              "domain|doesn't "
              "have a * account|does not have a * account|account has been disabled|mailbox is "
              "disabled|account is disabled|is no longer valid"
-             "|user is locked|mailbox is locked",
+             "|user is locked|mailbox is locked|inactive user|inactive mailbox|inactive account"
+             "|no such address|unknown address|address unknown|addressee unknown|no such account"
+             "|account not found|account does not exist|unknown local part|mailbox not available",
      .cause = kRecipientCause,
      .fix = kRecipientFix,
      .refs = "RFC 5321 §3.3|RFC 3463 §3.2"},
@@ -1048,7 +1097,7 @@ constexpr auto kRules = std::to_array<Rule>({
              "authentication credentials invalid|invalid username or password|wrong password|"
              "login denied|535 5.7."
              "|credentials no longer valid"
-             "|bad user|bad password|user/pass",
+             "|bad user|bad password|user/pass|failed to authenticate",
      .cause = kAuthFailedCause,
      .fix = kAuthFailedFix,
      .refs = "RFC 4954 §6|https://support.google.com/mail/?p=BadCredentials"},
@@ -1066,7 +1115,7 @@ constexpr auto kRules = std::to_array<Rule>({
          "|smtputf8"
          "|ehlo/helo yet|8bitmime"
          "|say helo|helo/ehlo first"
-         "|recipient first|sender first",
+         "|recipient first|sender first|already said",
      .cause = "The client did not follow the SMTP protocol (a command out of order, bad syntax, "
               "or one the server does not accept), or made too many such errors.",
      .fix = "Update or fix the sending software; a transcript (-v) shows the command the server "
@@ -1112,6 +1161,18 @@ constexpr auto kRules = std::to_array<Rule>({
      .refs = "RFC 5321 §4.2.1|RFC 5321 §4.5.4.1"},
 
     // ---- 3. Client library and OS error wording (for `explain`) -----------------------------
+    // A 5.5.x reply is about the protocol (a command out of order or not understood) even when
+    // it names EHLO or the sender: "503 5.5.1 Sender not yet given", "503 5.5.1 Polite people say
+    // EHLO first". It stands before the "named" guesses below, after every wording rule.
+    {.id = "enhanced-protocol-named",
+     .category = C::other,
+     .permanence = P::from_code,
+     .enhanced = "5.5.*",
+     .cause = "The client did not follow the SMTP protocol (a command out of order, bad syntax, "
+              "or one the server does not accept).",
+     .fix = "Update or fix the sending software; a transcript (-v) shows the command the server "
+            "objected to.",
+     .refs = "RFC 5321 §4.1.4|RFC 3463 §3.6"},
     {.id = "helo-named-permanent",
      .category = C::helo_rejected,
      .permanence = P::from_code,
@@ -1203,7 +1264,9 @@ constexpr auto kRules = std::to_array<Rule>({
              "err_tls_cert_altname_invalid|certificate_verify_failed|x509: certificate|pkix path|"
              "certificate signed by unknown authority|unknown ca|sun.security.validator"
              "|certificate verification failed|certificate revoked|certificate invalid"
-             "|certificate is not trusted|tlsa record",
+             "|certificate is not trusted|tlsa record"
+             "|not yet valid|untrusted server certificate|untrusted certificate|certificate host "
+             "check|provide certificate|provide a certificate|no peer certificate",
      .cause = kCertCause,
      .fix = kCertFix,
      .refs = "RFC 5280|RFC 6125"},
@@ -1215,7 +1278,11 @@ constexpr auto kRules = std::to_array<Rule>({
              "alert|ssl routines|unknown protocol|no protocols available|tls handshake|ssl "
              "handshake|handshake_failure|no shared cipher|packet length too long|record layer "
              "failure|dh key too small|tls negotiation|ssl: wrong|eproto"
-             "|handshake error|handshake failed|could not convert socket to tls",
+             "|handshake error|handshake failed|could not convert socket to tls"
+             // Clients' own words when STARTTLS or the handshake fails ("could not negotiate TLS
+             // connection", "TLS startup failed", "establish an SSL or TLS connection").
+             "|handshake|negotiate tls|tls startup|starttls attempted but failed|connect with "
+             "starttls|ssl or tls connection|ssl failed|tls failed",
      .cause = "The TLS handshake failed: typically implicit TLS used on a STARTTLS port (or the "
               "reverse), or no TLS version/cipher in common.",
      .fix = "Use STARTTLS on port 587 ('secure: false' plus requireTLS in nodemailer) and "
@@ -1311,6 +1378,20 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Run with -v to see what the peer sent; check that host and port are the mail "
             "server's, and whether the port expects implicit TLS (465: --tls-on-connect).",
      .refs = "RFC 5321 §4.2|RFC 8314 §3.3"},
+    // PHP's mail() on a system without a local MTA: nothing listens on the loopback address it
+    // is pointed at (loopback is never filtered, so a failed connect there is a refusal).
+    {.id = "client-local-mailserver-missing",
+     .category = C::connection_refused,
+     .permanence = P::permanent,
+     .basis = B::client_error,
+     .text = "failed to connect to mailserver at \"localhost\"|failed to connect to mailserver at "
+             "\"127.0.0.1\"",
+     .signal = Signal::no_smtp_reply,
+     .cause = "No mail server listens on this machine, where the program sends its mail (PHP's "
+              "SMTP/smtp_port settings, localhost port 25 by default).",
+     .fix = "Set SMTP and smtp_port in php.ini to a real mail server, install a local MTA, or "
+            "send through an SMTP library with the provider's submission server (587/465).",
+     .refs = "https://www.php.net/manual/en/mail.configuration.php"},
     {.id = "client-connection-refused",
      .category = C::connection_refused,
      .permanence = P::permanent,
@@ -1358,7 +1439,9 @@ constexpr auto kRules = std::to_array<Rule>({
              "name resolution|could not resolve|couldn't resolve|unknown host|"
              "unknownhostexception|mx resolution error|no address associated with hostname|"
              "nxdomain|servfail|dns lookup failed|failed to resolve"
-             "|mx records point to non-existent",
+             "|mx records point to non-existent"
+             "|could not find the host|could not find host|gethostbyname|unresolvable|no mx record"
+             "|dns failure|dns problem",
      .cause = kDnsCause,
      .fix = kDnsFix,
      .refs = "RFC 5321 §5.1"},
@@ -1392,6 +1475,28 @@ constexpr auto kRules = std::to_array<Rule>({
      .cause = kSpfCause,
      .fix = kSpfFix,
      .refs = "RFC 7372|RFC 6376"},
+    // X.7.21/X.7.22: no acceptable / no author-matched DKIM signature (RFC 7372).
+    {.id = "enhanced-dkim-unacceptable",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .enhanced = "*.7.21",
+     .cause = kSpfCause,
+     .fix = kSpfFix,
+     .refs = "RFC 7372|RFC 6376"},
+    {.id = "enhanced-dkim-author",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .enhanced = "*.7.22",
+     .cause = kSpfCause,
+     .fix = kSpfFix,
+     .refs = "RFC 7372|RFC 6376"},
+    {.id = "enhanced-arc",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .enhanced = "*.7.29",
+     .cause = kSpfCause,
+     .fix = kSpfFix,
+     .refs = "RFC 8617|RFC 7372"},
     {.id = "enhanced-reverse-dns",
      .category = C::reverse_dns,
      .permanence = P::from_code,
@@ -1491,6 +1596,22 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = kRecipientFix,
      .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
              "fix-error-code-550-5-1-10-in-exchange-online"},
+    // X.7.17/X.7.18: the mailbox's or the domain's owner has changed (RFC 7293): the address no
+    // longer reaches the person it was meant for.
+    {.id = "enhanced-owner-changed",
+     .category = C::recipient_unknown,
+     .permanence = P::from_code,
+     .enhanced = "*.7.17",
+     .cause = kRecipientCause,
+     .fix = kRecipientFix,
+     .refs = "RFC 7293|RFC 3463 §3.2"},
+    {.id = "enhanced-domain-owner-changed",
+     .category = C::recipient_unknown,
+     .permanence = P::from_code,
+     .enhanced = "*.7.18",
+     .cause = kRecipientCause,
+     .fix = kRecipientFix,
+     .refs = "RFC 7293|RFC 3463 §3.2"},
     {.id = "enhanced-mailbox-moved",
      .category = C::recipient_unknown,
      .permanence = P::permanent,
