@@ -59,10 +59,13 @@ log_file_path = {dir}/log/%slog
 pid_file_path = {dir}/exim.pid
 keep_environment =
 
-# Never ask a resolver: no reverse lookup of the client, no ident query, no DNS in routing.
+# Never ask a resolver: no reverse lookup of the client (nor when it says HELO with our name), no
+# ident query, no DKIM key lookup for a signed message, and no dnslookup router below.
 host_lookup =
 rfc1413_hosts =
 rfc1413_query_timeout = 0s
+helo_lookup_domains =
+dkim_verify_signers =
 
 # A careful submission server: AUTH only inside TLS, and no MAIL before STARTTLS.
 auth_advertise_hosts = ${{if def:tls_in_cipher {{*}}{{}}}}
