@@ -107,6 +107,14 @@ class CheckAgainstEximTest(PeerTestCase):
         self.assertEqual(report["root_cause"]["category"], "recipient_unknown")
         self.assertIn("550 Unrouteable address", report["root_cause"]["summary"])
 
+    def test_a_sender_exim_cannot_verify_is_sender_rejected_though_refused_at_rcpt(self):
+        # Exim verifies the sender during RCPT, and its reply holds "Unrouteable address" too.
+        code, report = self.check_json("--from", UNKNOWN_LOCAL, "--to", ALICE.address)
+        self.assertEqual(code, 1)
+        self.assertEqual(report["root_cause"]["category"], "sender_rejected")
+        self.assertIn("Sender verify failed", report["root_cause"]["summary"])
+        self.assertNotIn("recipient_unknown", categories(probe(report, "envelope")))
+
     def test_both_authenticators_work(self):
         code, report = self.check_json("--auth-all", password=ALICE.password)
         tried = probe(report, "auth")["details"]["mechanisms_tried"]

@@ -9,12 +9,14 @@ exim.smtpdoctor.test has the mailboxes of USERS; a foreign RCPT without login ge
 relay not permitted", an unknown local user "550 Unrouteable address", a wrong password "535
 Incorrect authentication data". Mail a logged-in client sends to a foreign domain, and all local
 mail, goes to :blackhole: — the fixture delivers nothing anywhere. host_lookup, RFC 1413 and every
-router that could look something up are off, so Exim never asks a resolver.
+router that could look something up are off, so Exim never asks a resolver (an strace of a whole
+check_exim_test run showed no connect() and no read of /etc/resolv.conf).
 
 Where Exim comes from: the exim4 packages conflict with postfix, so .ci/install-deps unpacks them
 (apt-get download + dpkg -x) into ROOT instead of installing them; exim4 runs from there with
 LD_LIBRARY_PATH and `-C` our config. Debian's binary looks up its compiled-in user Debian-exim
-before reading any config, so install-deps creates that account too. Without either, the tests
+before reading any config (and refuses uid 0 for it), so an exim_user setting here cannot replace
+it: install-deps creates that account, as the exim4-base package would. Without either, the tests
 skip and say so (why_unavailable()). Needs root: Exim keeps its privilege with -C only for root,
 and the daemon runs as our child in the foreground (-bdf), one process group for stop().
 """
