@@ -17,7 +17,8 @@ import subprocess
 import sys
 import time
 
-MODULES = {"dns": "dns", "dovecot": "dovecot", "postfix": "postfix", "mail": "postfix"}
+MODULES = {"dns": "dns", "dovecot": "dovecot", "postfix": "postfix", "mail": "postfix",
+           "exim": "exim"}
 
 
 def _peers_of(fixture):
