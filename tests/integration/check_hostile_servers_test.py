@@ -124,6 +124,8 @@ class HostileServersTest(unittest.TestCase):
             code, out, wall, rss = run_check(server.port, *args, fmt=fmt)
         finally:
             server.close()
+        print("%s: %.2f s, %d KiB peak" % (self.id().rsplit(".", 1)[-1], wall, rss),
+              file=sys.stderr)
         self.assertEqual(code, 1, out[-2000:])
         self.assertLess(wall, WALL_LIMIT_S, "check took %.2f s" % wall)
         self.assertLess(rss, RSS_LIMIT_KIB, "check peaked at %d KiB" % rss)
