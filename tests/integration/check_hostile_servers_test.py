@@ -5,13 +5,16 @@ diagnosis and a peak RSS under 64 MiB: a greeting followed by more before anythi
 a connection closed in the middle of a multi-line reply, an EHLO reply of 100,000 lines, a reply
 whose code changes between lines, 8-bit and invalid UTF-8 bytes in replies (never raw on the
 terminal), an AUTH exchange that never ends, a TLS alert instead of a ServerHello and a TLS
-handshake that drips one byte per second."""
+handshake that drips one byte per second, and a certificate chain of 100 certificates."""
 
 import json
 import os
+import shutil
 import socket
+import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -20,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from check_common import environment, probe, validate  # noqa: E402
 from serve_fixture import SMTPDOCTOR  # noqa: E402
+from peers.certs import TestCertificates  # noqa: E402
 
 WALL_LIMIT_S = 4.0
 # Sanitizer builds (CI's) carry shadow memory and allocator redzones: the bound is for the
@@ -231,6 +235,27 @@ class HostileServersTest(unittest.TestCase):
 
         report = self.run_scenario(drip, "--only", "tcp,banner,ehlo,tls")
         self.assert_root(report, "tls", "tls_failure", "3 s")
+
+    def test_a_chain_of_100_certificates_from_an_unknown_issuer(self):
+        directory = tempfile.mkdtemp(prefix="smtpdoctor-chain-")
+        self.addCleanup(shutil.rmtree, directory, True)
+        certs = TestCertificates(directory)
+        certs.create()
+        chain = os.path.join(directory, "chain-of-100.crt")
+        with open(chain, "w") as out, open(certs.cert_file) as leaf, open(certs.ca_file) as ca:
+            out.write(leaf.read() + ca.read() * 99)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(chain, certs.key_file)
+
+        def long_chain(sock, lines):
+            def starttls(_):
+                sock.sendall(b"220 go ahead\r\n")
+                with context.wrap_socket(sock, server_side=True) as tls:
+                    tls.recv(1)  # the client gives up on the certificate
+            answer_until(sock, lines, b"STARTTLS", starttls)
+
+        report = self.run_scenario(long_chain, "--only", "tcp,banner,ehlo,tls")
+        self.assert_root(report, "tls", "cert_invalid", "certificate")
 
 
 if __name__ == "__main__":
