@@ -164,7 +164,7 @@ unsigned Shared::add_auth_failure(const std::string& address) {
 asio::awaitable<std::optional<std::string>> Session::challenge(std::string_view text) {
   co_await reply("334 " + base64_encode(text));
   std::string line;
-  LineStatus status = co_await read_line(line, kAuthLineOctets - 2, false);
+  LineStatus status = co_await read_line(line, kAuthLineOctets - 2);
   if (status == LineStatus::closed) co_return std::nullopt;
   if (status == LineStatus::too_long) co_return std::string("\x01too-long");
   co_return line;

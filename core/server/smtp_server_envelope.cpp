@@ -1,5 +1,5 @@
 // The mail transaction: MAIL and RCPT (syntax, parameters, limits, relay policy, faults), the
-// message by DATA (dot-unstuffed line by line) or BDAT chunks, and its acceptance: stored and
+// message by DATA (framed by DataFraming) or BDAT chunks, and its acceptance: stored and
 // fsync'd before the 250, or reported as an event.
 #include "core/base/ascii.hpp"
 
@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "core/server/data_framing.hpp"
 #include "core/server/smtp_server_session.hpp"
 #include "core/server/smtp_server_store.hpp"
 #include "core/smtp/address.hpp"
@@ -146,50 +147,35 @@ asio::awaitable<Session::Flow> Session::cmd_data(const CommandLine& c) {
   }
   co_await reply("354 3.0.0 End data with <CR><LF>.<CR><LF>");
   in_data_ = true;
-  message_.clear();
-  bool too_big = false, line_too_long = false, bare_newline = false;
+  DataFraming framing({opt_.limits.max_text_line_octets, opt_.limits.max_message_octets,
+                       opt_.accept_bare_newlines});
   for (;;) {
-    std::string line;
-    // One octet of slack: the limit does not count the dot a client doubled (RFC 5321
-    // §4.5.3.1.6), so a 998-octet line that starts with "." arrives as 999 octets.
-    const std::size_t max_text = opt_.limits.max_text_line_octets - 2;
-    LineStatus status = co_await read_line(line, max_text + 1, true);
-    if (status == LineStatus::closed) co_return Flow::close;
-    if (status == LineStatus::too_long || (line.size() > max_text && line.front() != '.')) {
-      line_too_long = true;
-      continue;
-    }
-    if (line == ".") break;
-    // The line ends only at CRLF, so "<LF>.<LF>", "<CR>.<CR>" or "<LF>.<CR><LF>" never end the
-    // data here; any CR or LF left inside a line is a bare one.
-    if (!opt_.accept_bare_newlines && line.find_first_of("\r\n") != std::string::npos) {
-      bare_newline = true;  // keep reading to the real end of data, but store nothing
-      continue;
-    }
-    std::string_view text = line;
-    if (!text.empty() && text.front() == '.') text.remove_prefix(1);  // RFC 5321 §4.5.2
-    if (too_big || message_.size() + text.size() + 2 > opt_.limits.max_message_octets) {
-      too_big = true;  // keep reading to the final dot, but store nothing more
-      continue;
-    }
-    message_.append(text);
-    message_ += "\r\n";
+    inbuf_.erase(0, framing.feed(inbuf_));
+    if (framing.done()) break;
+    bool more = co_await fill();
+    if (!more) co_return Flow::close;
   }
   in_data_ = false;
-  if (too_big) {
-    reset_transaction();
-    co_await reply("552 5.3.4 Message size exceeds fixed maximum message size");
-  } else if (line_too_long) {
-    reset_transaction();
-    co_await reply("500 5.5.2 Line too long");
-  } else if (bare_newline) {
-    // Postfix's words (smtpd_forbid_bare_newline), so a client's author finds the cause.
-    reset_transaction();
-    co_await reply(
-        "554 5.5.2 Error: bare <LF> received: every line must end in <CR><LF> (RFC 5321 "
-        "section 2.3.8); message not accepted");
-  } else {
-    co_await accept_message();
+  switch (framing.verdict()) {
+    case DataFraming::Verdict::too_big:
+      reset_transaction();
+      co_await reply("552 5.3.4 Message size exceeds fixed maximum message size");
+      break;
+    case DataFraming::Verdict::line_too_long:
+      reset_transaction();
+      co_await reply("500 5.5.2 Line too long");
+      break;
+    case DataFraming::Verdict::bare_newline:
+      // Postfix's words (smtpd_forbid_bare_newline), so a client's author finds the cause.
+      reset_transaction();
+      co_await reply(
+          "554 5.5.2 Error: bare <LF> received: every line must end in <CR><LF> (RFC 5321 "
+          "section 2.3.8); message not accepted");
+      break;
+    case DataFraming::Verdict::ok:
+      message_ = std::move(framing.message());
+      co_await accept_message();
+      break;
   }
   co_return Flow::next;
 }

@@ -13,23 +13,21 @@
 
 namespace smtpdoctor::server_detail {
 
-// The next line, without its terminator. Commands end at LF (a CR before it is dropped: bare
-// LF is tolerated); DATA lines end only at CRLF so the stored body is byte-exact. A line
-// longer than `max` is discarded up to its end and reported as too_long; the buffer never
-// holds more than `max` plus one read.
-asio::awaitable<Session::LineStatus> Session::read_line(std::string& line, std::size_t max,
-                                                        bool data_mode) {
+// The next command line, without its terminator. Commands end at LF (a CR before it is dropped:
+// bare LF is tolerated in commands; DATA has its own framing, DataFraming). A line longer than
+// `max` is discarded up to its end and reported as too_long; the buffer never holds more than
+// `max` plus one read.
+asio::awaitable<Session::LineStatus> Session::read_line(std::string& line, std::size_t max) {
   bool discarding = false;
   std::size_t scan = 0;
   for (;;) {
-    std::size_t pos = data_mode ? inbuf_.find("\r\n", scan) : inbuf_.find('\n', scan);
+    std::size_t pos = inbuf_.find('\n', scan);
     if (pos != std::string::npos) {
-      std::size_t consumed = pos + (data_mode ? 2 : 1);
       std::size_t end = pos;
-      if (!data_mode && end > 0 && inbuf_[end - 1] == '\r') --end;
+      if (end > 0 && inbuf_[end - 1] == '\r') --end;
       bool too_long = discarding || end > max;
       if (!too_long) line.assign(inbuf_, 0, end);
-      inbuf_.erase(0, consumed);
+      inbuf_.erase(0, pos + 1);
       co_return too_long ? LineStatus::too_long : LineStatus::ok;
     }
     if (inbuf_.size() > max + 2) {

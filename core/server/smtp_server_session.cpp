@@ -143,7 +143,7 @@ asio::awaitable<void> Session::converse() {
       co_return;
     }
     std::string line;
-    LineStatus status = co_await read_line(line, kAuthLineOctets - 2, false);
+    LineStatus status = co_await read_line(line, kAuthLineOctets - 2);
     if (status == LineStatus::closed) co_return;
     CommandLine command = split_command(line);
     if (status == LineStatus::too_long ||

@@ -125,11 +125,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // smtp_server_io.cpp
   //
-  // The next line, without its terminator. Commands end at LF (a CR before it is dropped: bare
-  // LF is tolerated); DATA lines end only at CRLF so the stored body is byte-exact. A line
-  // longer than `max` is discarded up to its end and reported as too_long; the buffer never
-  // holds more than `max` plus one read.
-  asio::awaitable<LineStatus> read_line(std::string& line, std::size_t max, bool data_mode);
+  // The next command line, without its terminator (LF, or CRLF). A line longer than `max` is
+  // discarded up to its end and reported as too_long; the buffer never holds more than `max`
+  // plus one read. DATA is framed by DataFraming instead.
+  asio::awaitable<LineStatus> read_line(std::string& line, std::size_t max);
 
   // Writes the queued replies, then reads more input. False when the connection is over.
   asio::awaitable<bool> fill();
