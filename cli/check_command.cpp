@@ -40,7 +40,7 @@ struct CheckFlags {
   std::optional<std::uint64_t> size;
   std::string auth_user, password_env, password_file, auth;
   bool auth_all = false, allow_plaintext_auth = false;
-  std::string tls_sni, ca_file;
+  std::string tls_sni, tls_verify_name, ca_file;
   bool insecure = false, tls_on_connect = false;
   bool relay_test = false, offline = false;
   std::vector<std::string> only, skip;
@@ -216,6 +216,7 @@ CheckOptions to_options(const CheckFlags& flags) {
   options.allow_plaintext_auth = flags.allow_plaintext_auth;
 
   options.tls_sni = flags.tls_sni;
+  options.tls_verify_name = flags.tls_verify_name;
   options.ca_file = flags.ca_file;
   if (!flags.ca_file.empty() && access(flags.ca_file.c_str(), R_OK) != 0)
     usage_error("--ca-file", "cannot read " + flags.ca_file);
@@ -348,10 +349,13 @@ void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->add_option("--tls-sni", flags->tls_sni,
                   "server name to send in SNI and to match the certificate against")
       ->group(tls);
+  sub->add_option("--tls-verify-name", flags->tls_verify_name,
+                  "match the certificate against this name (over --tls-sni and the host)")
+      ->group(tls);
   sub->add_option("--ca-file", flags->ca_file, "trust this PEM CA bundle instead of the system's")
       ->group(tls);
   sub->add_flag("--insecure", flags->insecure,
-                "go on when the certificate does not verify (reported)")
+                "go on when the certificate does not verify or TLS is older than 1.2 (reported)")
       ->group(tls);
   sub->add_flag("--tls-on-connect", flags->tls_on_connect,
                 "implicit TLS on every checked port (465 always uses it)")

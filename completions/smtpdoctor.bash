@@ -59,7 +59,7 @@ _smtpdoctor() {
       COMPREPLY=($(compgen -W "SIZE PIPELINING 8BITMIME SMTPUTF8 ENHANCEDSTATUSCODES CHUNKING
         DSN STARTTLS AUTH" -- "$cur")); return ;;
     -s | --server | -p | --port | --helo | --ehlo | -f | --from | -t | --to | --size | \
-    --tls-sni | -u | --auth-user | --au | --pop | --imap | --pop-user | --dns-server | \
+    --tls-sni | --tls-verify-name | -u | --auth-user | --au | --pop | --imap | --pop-user | --dns-server | \
     --mx-limit | --reachability-target | --reachability-name | --dnsbl | --timeout | \
     --deadline | --concurrency | --listen | --tls-listen | --hostname | --user | --local-domain | --max-size | \
     --max-recipients | --max-connections | --idle-timeout | --grace | --max-auth-failures | \
@@ -75,7 +75,8 @@ _smtpdoctor() {
       opts="--help --version $commands" ;;
     check)
       opts="--server --port --ports -4 -6 --offline --helo --ehlo --from --to --size
-        --relay-test --quit-after --tls-sni --ca-file --insecure --tls-on-connect --auth-user
+        --relay-test --quit-after --tls-sni --tls-verify-name --ca-file --insecure --tls-on-connect
+        --auth-user
         --password-env --password-file --auth --auth-all --allow-plaintext-auth --only --skip
         --timeout --deadline --targets --concurrency --format --json --verbose --strict
         --dns-server --mx-limit --reachability-target --reachability-name --dnsbl --pop --imap --pop-user --help" ;;

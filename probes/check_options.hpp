@@ -50,6 +50,7 @@ struct CheckOptions {
   bool allow_plaintext_auth = false;
 
   std::string tls_sni;
+  std::string tls_verify_name;  // the name the certificate must carry, over --tls-sni and host
   std::string ca_file;
   bool insecure = false;
 

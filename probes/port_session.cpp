@@ -21,8 +21,12 @@ ClientOptions client_options(const CheckOptions& options, const PortPlan& plan) 
     client.verify_host = plan.host;
     if (!is_ip_literal(plan.host)) client.tls_sni = plan.host;
   }
+  // --tls-verify-name wins over both: a certificate issued for a name neither dialled nor sent.
+  if (!options.tls_verify_name.empty()) client.verify_host = options.tls_verify_name;
   client.tls.ca_file = options.ca_file;
   client.tls.insecure = options.insecure;
+  // --insecure also goes on with a server that speaks only TLS 1.0/1.1; the report says so.
+  client.tls.legacy_versions = options.insecure;
   client.limits = options.limits;
   if (options.timeout) {
     client.limits.connect_timeout = *options.timeout;

@@ -25,6 +25,9 @@ void describe_tls(ProbeResult& result, const TlsInfo& info) {
     result.details["not_before"] = info.not_before;
     result.details["not_after"] = info.not_after;
     if (info.days_to_expiry) result.details["days_to_expiry"] = *info.days_to_expiry;
+    result.details["key_type"] = info.key_type;
+    result.details["key_bits"] = info.key_bits;
+    result.details["chain_sent"] = info.chain_sent;
   }
   result.details["verified"] = info.verified;
   result.details["verify_result"] = info.verify_result;
@@ -49,10 +52,14 @@ std::string tls_summary(const TlsInfo& info) {
 void judge_tls(ProbeResult& result, const TlsInfo& info) {
   describe_tls(result, info);
   result.summary = tls_summary(info);
+  if (info.protocol_too_old)
+    add_diagnosis(result, diagnosis_for_finding(Stage::tls, Finding::tls_version_too_old));
   if (!info.verified) {
     raise_status(result, ProbeStatus::warn);
-    add_note(result, "the certificate was not verified (" + verification_problem(info) +
-                         "); --insecure let the session go on");
+    add_note(result, "the session was not verified (" + verification_problem(info) +
+                         "); --insecure let it go on");
+  }
+  if (info.verify_result != 0) {
     Error error;
     error.kind = ErrorKind::tls;
     error.stage = Stage::tls;
@@ -95,8 +102,7 @@ asio::awaitable<Error> explain_version_refusal(PortSession& session, Error error
   if (error.kind != ErrorKind::tls || !tls_version_refused(error.code)) co_return error;
   std::string protocol = co_await legacy_protocol(session);
   if (!protocol.empty() && protocol != "TLSv1.2" && protocol != "TLSv1.3")
-    error.message = "TLS handshake failed: the server offers only " + protocol_words(protocol) +
-                    ", which this client refuses (it requires TLS 1.2 or later)";
+    error.message = "TLS handshake failed: " + old_protocol_reason(protocol);
   co_return error;
 }
 

@@ -37,6 +37,7 @@ constexpr long kX509UnableToGetIssuerLocally = 20;
 constexpr long kX509UnableToVerifyLeaf = 21;
 constexpr long kX509CertRevoked = 23;
 constexpr long kX509HostnameMismatch = 62;
+constexpr long kX509EeKeyTooSmall = 66;
 constexpr long kX509IpAddressMismatch = 64;
 
 // Shared wording, so rules that reach the same diagnosis by different evidence say the same.
@@ -407,7 +408,9 @@ constexpr auto kRules = std::to_array<Rule>({
      .permanence = P::permanent,
      .signal = Signal::x509,
      .signal_value = kX509UnableToGetIssuerLocally,
-     .cause = "The certificate's issuer is not in this system's trust store.",
+     .cause = "The certificate's issuer is not in this system's trust store, or the server does "
+              "not send the intermediate certificate that links its certificate to a trusted "
+              "CA.",
      .fix = kCertFix,
      .refs = "RFC 5280"},
     {.id = "x509-revoked",
@@ -437,6 +440,16 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Connect using the host name the certificate was issued for, or give it with "
             "--tls-sni NAME when connecting by address.",
      .refs = "RFC 6125|RFC 3207 §4.1"},
+    {.id = "x509-key-too-small",
+     .category = C::cert_invalid,
+     .permanence = P::permanent,
+     .signal = Signal::x509,
+     .signal_value = kX509EeKeyTooSmall,
+     .cause = "The server's certificate has a key too small for current clients (RSA under "
+              "2048 bits), so they refuse it as easy to break.",
+     .fix = "The server's administrator must issue a new certificate with a 2048-bit (or "
+            "larger) RSA key or an EC P-256 key.",
+     .refs = "NIST SP 800-131A|RFC 8446 §4.2.3"},
     {.id = "x509-other",
      .category = C::cert_invalid,
      .permanence = P::permanent,

@@ -117,6 +117,45 @@ std::vector<std::string> subject_alt_names(X509* cert) {
   return out;
 }
 
+// "2026-01-01T00:00:00Z" -> "2026-01-01 00:00:00 UTC", as the report header writes times.
+std::string readable_time(const std::string& iso) {
+  std::string out = iso;
+  if (out.size() == 20 && out[10] == 'T' && out.back() == 'Z') {
+    out[10] = ' ';
+    out.replace(19, 1, " UTC");
+  }
+  return out;
+}
+
+// Keys below what OpenSSL's default security level (2, 112-bit security) accepts: the size
+// current clients refuse, whatever level this client's own context runs at.
+bool key_too_small(int type, int bits) {
+  if (type == EVP_PKEY_RSA || type == EVP_PKEY_RSA_PSS || type == EVP_PKEY_DSA) return bits < 2048;
+  if (type == EVP_PKEY_EC) return bits < 224;
+  return false;
+}
+
+std::string key_type_name(int type) {
+  switch (type) {
+    case EVP_PKEY_RSA:
+    case EVP_PKEY_RSA_PSS:
+      return "RSA";
+    case EVP_PKEY_DSA:
+      return "DSA";
+    case EVP_PKEY_EC:
+      return "EC";
+    case EVP_PKEY_ED25519:
+      return "ED25519";
+    case EVP_PKEY_ED448:
+      return "ED448";
+  }
+  return "unknown";
+}
+
+bool is_old_protocol(const std::string& protocol) {
+  return protocol == "SSLv3" || protocol == "TLSv1" || protocol == "TLSv1.1";
+}
+
 bool is_name_mismatch(long error) {
   return error == X509_V_ERR_HOSTNAME_MISMATCH || error == X509_V_ERR_IP_ADDRESS_MISMATCH ||
          error == X509_V_ERR_EMAIL_MISMATCH;
@@ -207,6 +246,13 @@ TlsInfo tls_info_from(SSL* ssl, const std::string& sni, const std::string& verif
   if (ASN1_TIME_diff(&days, &seconds, nullptr, X509_get0_notAfter(cert)) == 1)
     info.days_to_expiry = days;
   info.not_yet_valid = X509_cmp_current_time(X509_get0_notBefore(cert)) > 0;
+  int key_type = NID_undef;
+  if (EVP_PKEY* key = X509_get0_pubkey(cert)) {
+    key_type = EVP_PKEY_get_base_id(key);
+    info.key_type = key_type_name(key_type);
+    info.key_bits = EVP_PKEY_get_bits(key);
+  }
+  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) info.chain_sent = sk_X509_num(chain);
 
   // Checked on its own so that a bad chain (which stops OpenSSL before its own name check) still
   // tells us whether the name would have matched.
@@ -223,11 +269,18 @@ TlsInfo tls_info_from(SSL* ssl, const std::string& sni, const std::string& verif
   if (const HandshakeRecord* record = record_of(ssl)) info.verify_errors = record->verify_errors;
   if (info.verify_errors.empty() && SSL_get_verify_result(ssl) != X509_V_OK)
     info.verify_errors.push_back(SSL_get_verify_result(ssl));
+  // At security level 0 (--insecure, the TLS-version side connection) OpenSSL no longer flags a
+  // small key: the size current clients refuse is checked here, so the report says it anyway.
+  if (key_too_small(key_type, info.key_bits) &&
+      std::find(info.verify_errors.begin(), info.verify_errors.end(),
+                X509_V_ERR_EE_KEY_TOO_SMALL) == info.verify_errors.end())
+    info.verify_errors.push_back(X509_V_ERR_EE_KEY_TOO_SMALL);
   std::stable_partition(info.verify_errors.begin(), info.verify_errors.end(),
                         [](long error) { return !is_name_mismatch(error); });
   info.verify_result = info.verify_errors.empty() ? X509_V_OK : info.verify_errors.front();
   info.verify_reason = X509_verify_cert_error_string(info.verify_result);
-  info.verified = info.verify_result == X509_V_OK && info.hostname_match;
+  info.protocol_too_old = is_old_protocol(info.protocol);
+  info.verified = info.verify_result == X509_V_OK && info.hostname_match && !info.protocol_too_old;
   return info;
 }
 
@@ -240,30 +293,51 @@ std::string verification_problem(const TlsInfo& info) {
   // Without its issuer, the leaf's signature cannot be checked either: that says nothing more.
   const bool issuer_unknown = found(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY) ||
                               found(X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT);
+  const std::string issuer = info.issuer.empty() ? "its issuer" : info.issuer;
   std::vector<std::string> reasons;
+  if (info.protocol_too_old) reasons.push_back(old_protocol_reason(info.protocol));
   for (long error : info.verify_errors) {
     if (is_name_mismatch(error)) continue;
     if (error == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE && issuer_unknown) continue;
-    std::string reason = X509_verify_cert_error_string(error);
-    if (error == X509_V_ERR_CERT_HAS_EXPIRED && info.days_to_expiry && *info.days_to_expiry < 0)
-      reason += " (on " + info.not_after + ")";
-    else if (error == X509_V_ERR_CERT_NOT_YET_VALID && info.not_yet_valid)
-      reason += " (valid from " + info.not_before + ")";
-    else if (error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
-             error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT)
-      reason = "unknown issuer: " + (info.issuer.empty() ? "the issuer" : info.issuer) +
-               " is not a CA this client trusts (" + reason + ")";
-    else if (error == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT)
-      reason += " (not issued by a CA this client trusts)";
-    reasons.push_back(std::move(reason));
+    if (error == X509_V_ERR_CERT_HAS_EXPIRED && !info.not_after.empty()) {
+      reasons.push_back("the certificate expired on " + readable_time(info.not_after));
+    } else if (error == X509_V_ERR_CERT_NOT_YET_VALID && !info.not_before.empty()) {
+      reasons.push_back("the certificate is not valid before " + readable_time(info.not_before));
+    } else if (issuer_unknown && (error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+                                  error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT)) {
+      // A server that sends only its own certificate leaves two causes that look the same from
+      // here: an issuer nobody trusts, or an intermediate CA it should have sent (the commoner).
+      reasons.push_back(
+          info.chain_sent <= 1
+              ? "the issuer is not trusted or the chain is incomplete: " + issuer +
+                    " is not a CA this client trusts, and the server does not send the "
+                    "intermediate certificate that would link it to one"
+              : "the issuer is not trusted: the chain the server sends leads to no CA this "
+                "client trusts (the certificate's issuer: " +
+                    issuer + ")");
+    } else if (error == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT) {
+      reasons.push_back(
+          "the certificate is self-signed: no CA issued it, so nothing vouches "
+          "for it");
+    } else if (error == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN) {
+      reasons.push_back("the chain ends in a self-signed root this client does not trust");
+    } else if (error == X509_V_ERR_EE_KEY_TOO_SMALL && info.key_bits > 0) {
+      reasons.push_back("the server's certificate has a " + std::to_string(info.key_bits) +
+                        "-bit " + info.key_type +
+                        " key, too small: current clients refuse RSA keys under 2048 bits; "
+                        "issue a new certificate with a 2048-bit RSA or an EC key");
+    } else {
+      reasons.push_back(X509_verify_cert_error_string(error));
+    }
   }
   if (info.has_certificate && !info.hostname_match && !info.verify_host.empty()) {
     std::string names;
     for (const auto& san : info.sans)
       names += (names.empty() ? "" : ", ") + san.substr(san.find(':') + 1);
     if (names.empty()) names = info.subject_cn;
-    reasons.push_back("the certificate does not match the name " + info.verify_host +
-                      (names.empty() ? "" : " (it names " + names + ")"));
+    reasons.push_back(names.empty()
+                          ? "the certificate names no host, not " + info.verify_host
+                          : "the certificate is issued for " + names + ", not " + info.verify_host);
   }
   if (reasons.empty()) reasons.push_back(info.verify_reason);
   std::string text = reasons.front();
@@ -283,8 +357,13 @@ bool tls_version_refused(const std::error_code& ec) {
 
 std::string handshake_failure_reason(const std::error_code& ec) {
   if (tls_version_refused(ec))
-    return "the server offers no TLS version this client accepts (TLS 1.2 or later)";
+    return "the server offers no TLS version current clients accept (TLS 1.2 or later)";
   return ec.message();
+}
+
+std::string old_protocol_reason(const std::string& protocol) {
+  return "the server offers only " + protocol_words(protocol) +
+         ", which current clients refuse; enable TLS 1.2 or 1.3 on the server";
 }
 
 std::string protocol_words(const std::string& protocol) {

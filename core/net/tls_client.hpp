@@ -30,8 +30,9 @@ namespace smtpdoctor {
 struct TlsClientOptions {
   std::string ca_file;    // empty: the system store (SSL_CTX_set_default_verify_paths)
   bool insecure = false;  // continue when verification fails (the result is still recorded)
-  // Accept TLS 1.0 and 1.1 too: only to learn which old version a server speaks after a
-  // handshake failed on it (tls_version_refused), never for a session that sends anything.
+  // Accept TLS 1.0 and 1.1 too (security level 0): to learn which old version a server speaks
+  // after a handshake failed on it (tls_version_refused), and under --insecure, whose report
+  // then says the session was not verified (protocol_too_old).
   bool legacy_versions = false;
 };
 
@@ -48,8 +49,12 @@ struct TlsInfo {
   std::string not_before;         // ISO 8601 UTC, "2026-01-01T00:00:00Z"
   std::string not_after;
   std::optional<long> days_to_expiry;   // negative when expired
+  std::string key_type;                 // the server key's algorithm: "RSA", "EC", "ED25519"
+  int key_bits = 0;                     // its size in bits
+  int chain_sent = 0;                   // certificates the server sent, its own included
   bool not_yet_valid = false;           // the server's certificate starts in the future
-  bool verified = false;                // chain and host name both good
+  bool verified = false;                // chain, host name and protocol version all good
+  bool protocol_too_old = false;        // TLS 1.1 or older (only ever under --insecure)
   long verify_result = 0;               // X509_V_OK or the first of verify_errors
   std::vector<long> verify_errors;      // every X509_V_ERR_* found, a name mismatch last
   std::string verify_reason;            // X509_verify_cert_error_string(verify_result)
@@ -81,9 +86,9 @@ void prepare_client_ssl(SSL* ssl, const std::string& sni, const std::string& ver
 TlsInfo tls_info_from(SSL* ssl, const std::string& sni, const std::string& verify_host,
                       bool insecure);
 
-// Why the certificate was not verified, in plain words, every reason, the most fundamental
-// first: "certificate has expired (on 2026-01-01T00:00:00Z); also, the certificate does not match
-// the name mx.example.test (it names localhost)". Empty when it was verified.
+// Why the session was not verified, in plain words, every reason, the most fundamental first:
+// "the certificate expired on 2026-01-01T00:00:00Z; also, the certificate is issued for
+// localhost, not mx.example.test". Empty when it was verified.
 std::string verification_problem(const TlsInfo& info);
 
 // True when a failed handshake's `ec` says the server speaks only TLS versions older than the
@@ -93,6 +98,10 @@ bool tls_version_refused(const std::error_code& ec);
 // Why a handshake failed, from its `ec`, in words: "the server offers no TLS version this client
 // accepts (TLS 1.2 or later)", or OpenSSL's reason.
 std::string handshake_failure_reason(const std::error_code& ec);
+
+// A server that speaks only `protocol` (an old one, "TLSv1"), in words with the fix: "the server
+// offers only TLS 1.0, which current clients refuse; enable TLS 1.2 or 1.3 on the server".
+std::string old_protocol_reason(const std::string& protocol);
 
 // OpenSSL's protocol name in words: "TLSv1" -> "TLS 1.0", "TLSv1.3" -> "TLS 1.3".
 std::string protocol_words(const std::string& protocol);

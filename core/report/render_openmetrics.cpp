@@ -117,6 +117,25 @@ std::string render_openmetrics(const std::vector<const Report*>& reports) {
                       std::to_string(*at) + "\n";
              }
          });
+  // 0 with the reason as a label, so an alert on an --insecure run can say what was wrong.
+  family(out, "smtpdoctor_tls_verified",
+         "1 when the TLS session was verified (certificate chain, name, version); 0 with the "
+         "reason in the problem label.",
+         [&](std::string& o) {
+           for (const Report* r : reports)
+             for (const auto& p : r->probes) {
+               if (p.id != ProbeId::tls || !p.details.contains("verified")) continue;
+               const bool verified = p.details["verified"] == true;
+               std::string sample = labels(*r, &p);
+               if (!verified && p.details.contains("verify_problem") &&
+                   p.details["verify_problem"].is_string()) {
+                 sample.pop_back();
+                 sample += ",problem=\"not verified: " +
+                           label_value(p.details["verify_problem"].get<std::string>()) + "\"}";
+               }
+               o += "smtpdoctor_tls_verified" + sample + (verified ? " 1\n" : " 0\n");
+             }
+         });
   family(out, "smtpdoctor_check_success", "1 when no probe of the target failed.",
          [&](std::string& o) {
            for (const Report* r : reports)

@@ -81,6 +81,43 @@ class TestCertificates:
             "/CN=%s" % (dns_names or ip_addresses)[0], "-extensions", "server", "-config", ext])
         return self._readable(cert, key)
 
+    def issued_by_intermediate(self, label, dns_names=SERVER_NAMES, ip_addresses=("127.0.0.1",)):
+        """A server certificate signed by an intermediate CA that this CA signed: the file holds
+        only the server's own certificate, as a server that forgets the intermediate sends it.
+        Returns (cert_file, key_file, intermediate_file)."""
+        inter_cert, inter_key = self._paths(label + "-intermediate")
+        csr = os.path.join(self.dir, label + "-intermediate.csr")
+        run(["openssl", "req", "-new"] + self._ec() + [
+            "-keyout", inter_key, "-out", csr, "-subj",
+            "/O=smtpdoctor tests/CN=smtpdoctor test intermediate"])
+        ext = os.path.join(self.dir, label + "-intermediate.ext")
+        with open(ext, "w") as out:
+            out.write("basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n")
+        run(["openssl", "x509", "-req", "-in", csr, "-CA", self.ca_file, "-CAkey", self.ca_key,
+             "-CAcreateserial", "-out", inter_cert, "-days", "90", "-extfile", ext])
+        cert, key = self._paths(label)
+        csr = os.path.join(self.dir, label + ".csr")
+        run(["openssl", "req", "-new"] + self._ec() + [
+            "-keyout", key, "-out", csr, "-subj", "/CN=%s" % (dns_names or ip_addresses)[0]])
+        run(["openssl", "x509", "-req", "-in", csr, "-CA", inter_cert, "-CAkey", inter_key,
+             "-CAcreateserial", "-out", cert, "-days", "90", "-extfile",
+             self._extensions(label, dns_names, ip_addresses), "-extensions", "server"])
+        self._readable(inter_cert, inter_key)
+        return self._readable(cert, key) + (inter_cert,)
+
+    def rsa_1024(self, label, dns_names=SERVER_NAMES, ip_addresses=("127.0.0.1",)):
+        """A server certificate this CA signed for a 1024-bit RSA key, valid in every other way
+        (OpenSSL 3 servers refuse to load it: "ee key too small"; Python's ssl at SECLEVEL=0
+        serves it). Returns (cert_file, key_file)."""
+        cert, key = self._paths(label)
+        csr = os.path.join(self.dir, label + ".csr")
+        run(["openssl", "req", "-new", "-newkey", "rsa:1024", "-nodes", "-keyout", key, "-out",
+             csr, "-subj", "/CN=%s" % (dns_names or ip_addresses)[0]])
+        run(["openssl", "x509", "-req", "-in", csr, "-CA", self.ca_file, "-CAkey", self.ca_key,
+             "-CAcreateserial", "-out", cert, "-days", "90", "-extfile",
+             self._extensions(label, dns_names, ip_addresses), "-extensions", "server"])
+        return self._readable(cert, key)
+
     # ---- helpers ---------------------------------------------------------------------------
 
     @staticmethod

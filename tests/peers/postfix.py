@@ -8,6 +8,9 @@ Listeners (all `smtpd`, all with STARTTLS offered and Dovecot SASL enabled):
     auth_tls_port    smtpd_tls_auth_only = yes: AUTH only after STARTTLS
     tls_only_port    smtpd_tls_security_level = encrypt: STARTTLS required before MAIL
     smtps_port       implicit TLS (smtpd_tls_wrappermode, as on port 465)
+    tls_ports[LABEL] (STARTTLS port, implicit-TLS port) serving the certificate given for LABEL
+                     in `tls_listeners` (Postfix serves any: expired, for other names, without
+                     its intermediate), for the TLS failure matrix
 
 Policy: smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination, so a
 foreign RCPT without login gets "554 5.7.1 Relay access denied"; smtpdoctor.test is a virtual
@@ -78,10 +81,13 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 class Postfix(Peer):
     name = "postfix"
 
-    def __init__(self, dovecot):
-        """`dovecot`: a started Dovecot fixture (SASL and LMTP); its certificates are reused."""
+    def __init__(self, dovecot, tls_listeners=None):
+        """`dovecot`: a started Dovecot fixture (SASL and LMTP); its certificates are reused.
+        `tls_listeners`: {label: (cert_file, key_file)}, two more listeners each (see above)."""
         super().__init__()
         self.dovecot = dovecot
+        self.tls_listeners = dict(tls_listeners or {})
+        self.tls_ports = {}
         self.submission_port = self.auth_tls_port = self.tls_only_port = None
         self.smtps_port = None
 
@@ -97,8 +103,11 @@ class Postfix(Peer):
         return [self.path("postfix.log"), self.path("master.out")] if self.dir else []
 
     def _pick_ports(self):
+        picked = ports.free_ports(4 + 2 * len(self.tls_listeners))
         (self.submission_port, self.auth_tls_port, self.tls_only_port,
-         self.smtps_port) = ports.free_ports(4)
+         self.smtps_port) = picked[:4]
+        for i, label in enumerate(sorted(self.tls_listeners)):
+            self.tls_ports[label] = (picked[4 + 2 * i], picked[5 + 2 * i])
 
     def _configure(self):
         if os.geteuid() != 0:
@@ -114,6 +123,12 @@ class Postfix(Peer):
             master_cf.write(MASTER_CF.format(submission=self.submission_port,
                                              auth_tls=self.auth_tls_port,
                                              tls_only=self.tls_only_port, smtps=self.smtps_port))
+            for label, (starttls, smtps) in sorted(self.tls_ports.items()):
+                cert, key = self.tls_listeners[label]
+                tls = "  -o smtpd_tls_cert_file=%s\n  -o smtpd_tls_key_file=%s\n" % (cert, key)
+                master_cf.write("127.0.0.1:%d inet n - n - - smtpd\n" % starttls + tls)
+                master_cf.write("127.0.0.1:%d inet n - n - - smtpd\n" % smtps + tls +
+                                "  -o smtpd_tls_wrappermode=yes\n")
         mailboxes = self.path("vmailbox")
         with open(mailboxes, "w") as table:
             for user in USERS:
@@ -178,11 +193,14 @@ class Postfix(Peer):
 
     def _probe(self, deadline):
         try:
-            for port in (self.submission_port, self.auth_tls_port, self.tls_only_port):
+            starttls_ports = [starttls for starttls, _ in self.tls_ports.values()]
+            for port in [self.submission_port, self.auth_tls_port, self.tls_only_port] + \
+                    starttls_ports:
                 ports.wait_for_tcp(port, min(deadline, time.monotonic() + 0.3),
                                    banner_prefix="220 " + HOSTNAME)
             # Implicit TLS: the banner comes only after a handshake; accepting is enough here.
-            ports.wait_for_tcp(self.smtps_port, min(deadline, time.monotonic() + 0.3))
+            for port in [self.smtps_port] + [smtps for _, smtps in self.tls_ports.values()]:
+                ports.wait_for_tcp(port, min(deadline, time.monotonic() + 0.3))
         except TimeoutError:
             return False
         return True
@@ -195,9 +213,9 @@ class MailStack:
             mail.postfix.submission_port, mail.dovecot.pop3_port, mail.certs.ca_file
     """
 
-    def __init__(self):
+    def __init__(self, tls_listeners=None):
         self.dovecot = Dovecot()
-        self.postfix = Postfix(self.dovecot)
+        self.postfix = Postfix(self.dovecot, tls_listeners)
 
     @property
     def certs(self):

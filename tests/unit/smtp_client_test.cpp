@@ -378,7 +378,7 @@ TEST_CASE(
   REQUIRE(!tls->ok());
   CHECK(tls->error().kind == ErrorKind::tls);
   CHECK(tls->error().tls_verify_result == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT);
-  CHECK(tls->error().message.find("self-signed certificate") != std::string::npos);
+  CHECK(tls->error().message.find("the certificate is self-signed") != std::string::npos);
   REQUIRE(info);
   CHECK(!info->verified);
   CHECK(info->hostname_match);  // the name is right; only the chain is untrusted
@@ -486,8 +486,7 @@ TEST_CASE("with an SNI name and no verify_host, the certificate is checked again
   REQUIRE(!connected->ok());
   CHECK(connected->error().kind == ErrorKind::tls);
   CHECK(connected->error().tls_verify_result == X509_V_ERR_HOSTNAME_MISMATCH);
-  CHECK(connected->error().message.find("does not match the name mail.example.org") !=
-        std::string::npos);
+  CHECK(connected->error().message.find("not mail.example.org") != std::string::npos);
   REQUIRE(info);
   CHECK(info->verify_host == "mail.example.org");
   CHECK(!info->hostname_match);
