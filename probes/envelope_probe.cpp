@@ -1,8 +1,8 @@
 // envelope: a dry run of the envelope. MAIL FROM (--from, default postmaster@ the HELO name) and
-// RCPT TO each recipient (pipelined when the server offers PIPELINING), one outcome per
-// recipient, then RSET — never DATA, so nothing is ever delivered. --relay-test tries, in its own
-// connection and without AUTH, a recipient in a domain that cannot exist: a server that accepts
-// it relays for anyone (an open relay).
+// RCPT TO each recipient, one outcome per recipient, then RSET and QUIT — never DATA, so nothing
+// is ever delivered. With PIPELINING all of it is one write group: one round trip. --relay-test
+// tries, in its own connection and without AUTH, a recipient in a domain that cannot exist: a
+// server that accepts it relays for anyone (an open relay).
 #include <asio/awaitable.hpp>
 
 #include "core/base/ascii.hpp"
@@ -132,48 +132,48 @@ asio::awaitable<ProbeResult> run_envelope_probe(PortSession& session, bool mail_
   const std::string sender = session.sender();
   result.details["from"] = sender;
   if (session.authenticated) result.details["authenticated"] = true;
-  EnvelopeOptions envelope = envelope_options(result, session);
+  const EnvelopeOptions envelope = envelope_options(result, session);
+  const std::vector<std::string> recipients = mail_only ? std::vector<std::string>{} : options.to;
 
-  bool session_alive = true;
-  if (mail_only || options.to.empty()) {
-    auto mail = co_await session.client.mail_from(sender, envelope);
-    if (mail) {
-      result.details["mail_reply"] = mail->one_line();
+  // The last step of the conversation: the dry run ends it with RSET and QUIT, all in one group
+  // when the server pipelines.
+  auto run = co_await session.client.dry_run(sender, recipients, envelope);
+  if (!run) {
+    // An address we refuse to send: nothing went out, the session is still there for QUIT.
+    result.status = ProbeStatus::fail;
+    result.summary = run.error().message;
+    add_diagnosis(result, diagnosis_for(run.error()));
+    result.duration = elapsed_since(start);
+    co_return result;
+  }
+  session.quit_sent = true;
+  const DryRunResult& outcome = *run;
+  if (!recipients.empty()) result.details["pipelined"] = outcome.pipelined;
+  if (outcome.mail && !outcome.mail->positive_completion()) {
+    judge_mail_refusal(result, session, *outcome.mail);
+  } else if (outcome.mail) {
+    result.details["mail_reply"] = outcome.mail->one_line();
+    if (!recipients.empty()) {
+      judge_recipients(result, session, outcome.recipients);
+    } else {
       result.summary = "sender " + sender + " accepted";
       if (!mail_only) {
         result.summary += "; no recipient to try (give --to, or check user@domain)";
         add_note(result, "no recipient given: only MAIL FROM was tried");
       }
-    } else if (mail.error().reply) {
-      judge_mail_refusal(result, session, *mail.error().reply);
-    } else {
-      result.status = ProbeStatus::fail;
-      result.summary = mail.error().message;
-      add_diagnosis(result, diagnosis_for(mail.error()));
-      session_alive = false;
-    }
-  } else {
-    const std::optional<std::string_view> no_message;
-    auto outcome = co_await session.client.send_envelope(sender, options.to, no_message, envelope);
-    if (!outcome) {
-      result.status = ProbeStatus::fail;
-      result.summary = outcome.error().message;
-      add_diagnosis(result, diagnosis_for(outcome.error()));
-      session_alive = outcome.error().kind == ErrorKind::usage;
-    } else {
-      result.details["pipelined"] = outcome->pipelined;
-      if (!outcome->mail.positive_completion()) {
-        judge_mail_refusal(result, session, outcome->mail);
-      } else {
-        result.details["mail_reply"] = outcome->mail.one_line();
-        judge_recipients(result, session, outcome->recipients);
-      }
     }
   }
-  if (session_alive) {
-    auto rset = co_await session.client.rset();
-    if (!rset) add_note(result, "RSET failed: " + rset.error().message);
+  if (const auto& failure = outcome.failure; failure && failure->stage == Stage::rset) {
+    add_note(result, "RSET failed: " + failure->message);
+  } else if (failure) {
+    // The envelope itself was cut short: its replies so far are not the whole answer.
+    result.status = ProbeStatus::fail;
+    result.summary = failure->message;
+    result.diagnoses.clear();
+    add_diagnosis(result, diagnosis_for(*failure));
   }
+  if (outcome.rset && !outcome.rset->positive_completion())
+    add_note(result, "RSET failed: RSET refused: " + outcome.rset->one_line());
   result.duration = elapsed_since(start);
   co_return result;
 }

@@ -111,7 +111,9 @@ asio::awaitable<std::vector<ProbeResult>> main_conversation(PortSession& session
     results.push_back(std::move(result));
   }
 
-  if (session.greeting && !session.control.stopped()) {
+  if (session.quit_sent) {
+    // The envelope's group already said QUIT.
+  } else if (session.greeting && !session.control.stopped()) {
     auto quit_reply = co_await session.client.quit();
     (void)quit_reply;  // the server may already have closed; nothing to report
   } else {

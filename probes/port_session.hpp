@@ -76,6 +76,7 @@ struct PortSession {
   std::optional<TcpOutcome> tcp_outcome;  // what the tcp probe's connect came to
   std::optional<LoginAttempt> login;      // the auth probe's login, when it tried one
   std::vector<SideTranscript> side_transcripts;
+  bool quit_sent = false;  // the envelope's dry run ended the session with QUIT
 
   // Why the probes after this point cannot run ("tcp failed: connection refused"); empty while
   // the session is usable.

@@ -140,6 +140,10 @@ struct Transport::Impl {
       out.error = std::get<0>(*r);
     }
     out.outcome = out.error ? classify_connect_error(out.error) : TcpOutcome::connected;
+    // Every write is a whole command or PIPELINING group (and OpenSSL writes whole records): Nagle
+    // would only hold a write back until the peer ACKs the previous one, a round trip on a slow
+    // link (the TLS Finished, then EHLO right behind it).
+    if (out.outcome == TcpOutcome::connected) socket.set_option(tcp::no_delay(true), ignored);
     co_return out;
   }
 

@@ -23,6 +23,8 @@ using std::chrono::milliseconds;
 constexpr std::size_t kMaxBodyLinesShown = 200;
 // The wait for the answer to QUIT.
 constexpr std::chrono::milliseconds kQuitTimeout{5000};
+// In the dry run everything the check needs is known before QUIT's reply: it gets only this.
+constexpr std::chrono::milliseconds kQuitGrace{1000};
 
 milliseconds since(Clock::time_point start) {
   return std::chrono::duration_cast<milliseconds>(Clock::now() - start);
@@ -513,25 +515,150 @@ struct SmtpClient::Impl {
     co_return reply;
   }
 
+  struct Command {
+    Stage stage = Stage::none;
+    std::string text;  // with its CRLF
+  };
+
+  struct EnvelopeCommands {
+    std::string mail;
+    std::vector<std::string> rcpts;
+  };
+
+  // MAIL and RCPT lines for the envelope, or the usage error that says which address is bad.
+  Result<EnvelopeCommands> envelope_commands(std::string_view from,
+                                             const std::vector<std::string>& recipients,
+                                             const EnvelopeOptions& options) {
+    std::string why;
+    auto mail = mail_from_command(from, options.mail_params, options.smtputf8, &why);
+    if (!mail)
+      return make_error(ErrorKind::usage, Stage::mail,
+                        "invalid sender '" + std::string(from) + "': " + why);
+    EnvelopeCommands out{*mail, {}};
+    for (const auto& to : recipients) {
+      auto rcpt = rcpt_to_command(to, {}, options.smtputf8, &why);
+      if (!rcpt)
+        return make_error(ErrorKind::usage, Stage::rcpt, "invalid recipient '" + to + "': " + why);
+      out.rcpts.push_back(*rcpt);
+    }
+    return out;
+  }
+
+  // A PIPELINING group (RFC 2920): every command in ONE write, so the whole group costs one round
+  // trip; the transcript records each line as sent at that moment, the time every reply of the
+  // group is measured from.
+  asio::awaitable<Result<Ok>> send_group(const std::vector<Command>& group) {
+    std::string batch;
+    for (const auto& command : group) {
+      record_sent(command.stage, command.text);
+      batch += command.text;
+    }
+    co_return co_await write(group.front().stage, batch, opt.limits.command_timeout);
+  }
+
+  // The reply to QUIT within the grace: it says nothing the session still needs.
+  asio::awaitable<std::optional<Reply>> read_quit_reply() {
+    const auto limit = std::min(opt.limits.command_timeout, kQuitGrace);
+    auto reply = co_await read_reply(Stage::quit, limit);
+    close();
+    if (!reply) co_return std::nullopt;
+    co_return *reply;
+  }
+
+  asio::awaitable<Result<DryRunResult>> dry_run(std::string_view from,
+                                                const std::vector<std::string>& recipients,
+                                                const EnvelopeOptions& options) {
+    auto commands = envelope_commands(from, recipients, options);
+    if (!commands) co_return commands.error();
+    DryRunResult result;
+    result.pipelined = caps.pipelining;
+    if (result.pipelined)
+      co_await pipelined_dry_run(*commands, recipients, result);
+    else
+      co_await lockstep_dry_run(*commands, recipients, result);
+    close();
+    co_return result;
+  }
+
+  // One group: MAIL, RCPT..., RSET, QUIT; then every reply in order, each judged on its own.
+  asio::awaitable<void> pipelined_dry_run(const EnvelopeCommands& commands,
+                                          const std::vector<std::string>& recipients,
+                                          DryRunResult& result) {
+    std::vector<Command> group{{Stage::mail, commands.mail}};
+    for (const auto& rcpt : commands.rcpts) group.push_back({Stage::rcpt, rcpt});
+    group.push_back({Stage::rset, "RSET\r\n"});
+    group.push_back({Stage::quit, "QUIT\r\n"});
+    auto written = co_await send_group(group);
+    if (!written) {
+      result.failure = written.error();
+      co_return;
+    }
+    auto mail = co_await read_reply(Stage::mail, opt.limits.command_timeout);
+    if (!mail) {
+      result.failure = mail.error();
+      co_return;
+    }
+    result.mail = *mail;
+    // 421: the server is closing the channel (RFC 5321 §3.8); the rest will never be answered.
+    if (mail->code == 421) co_return;
+    for (std::size_t i = 0; i < commands.rcpts.size(); ++i) {
+      auto reply = co_await read_reply(Stage::rcpt, opt.limits.command_timeout);
+      if (!reply) {
+        result.failure = reply.error();
+        co_return;
+      }
+      result.recipients.push_back({recipients[i], *reply});
+      if (reply->code == 421) co_return;
+    }
+    auto rset = co_await read_reply(Stage::rset, opt.limits.command_timeout);
+    if (!rset) {
+      result.failure = rset.error();
+      co_return;
+    }
+    result.rset = *rset;
+    result.quit = co_await read_quit_reply();
+  }
+
+  // Without PIPELINING each command waits for its reply (RFC 5321); RCPTs only after MAIL's 250.
+  asio::awaitable<void> lockstep_dry_run(const EnvelopeCommands& commands,
+                                         const std::vector<std::string>& recipients,
+                                         DryRunResult& result) {
+    auto mail = co_await exchange(Stage::mail, commands.mail);
+    if (!mail) {
+      result.failure = mail.error();
+      co_return;
+    }
+    result.mail = *mail;
+    if (mail->code == 421) co_return;
+    for (std::size_t i = 0; i < commands.rcpts.size() && mail->positive_completion(); ++i) {
+      auto reply = co_await exchange(Stage::rcpt, commands.rcpts[i]);
+      if (!reply) {
+        result.failure = reply.error();
+        co_return;
+      }
+      result.recipients.push_back({recipients[i], *reply});
+      if (reply->code == 421) co_return;
+    }
+    auto rset = co_await exchange(Stage::rset, "RSET\r\n");
+    if (!rset) {
+      result.failure = rset.error();
+      co_return;
+    }
+    result.rset = *rset;
+    auto sent = co_await send(Stage::quit, "QUIT\r\n");
+    if (sent) result.quit = co_await read_quit_reply();
+  }
+
   asio::awaitable<Result<EnvelopeResult>> send_envelope(std::string_view from,
                                                         const std::vector<std::string>& recipients,
                                                         std::optional<std::string_view> message,
                                                         const EnvelopeOptions& options) {
     const auto start = Clock::now();
-    std::string why;
-    auto mail = mail_from_command(from, options.mail_params, options.smtputf8, &why);
-    if (!mail)
-      co_return make_error(ErrorKind::usage, Stage::mail,
-                           "invalid sender '" + std::string(from) + "': " + why);
     if (recipients.empty()) co_return make_error(ErrorKind::usage, Stage::rcpt, "no recipients");
-    std::vector<std::string> rcpts;
-    for (const auto& to : recipients) {
-      auto rcpt = rcpt_to_command(to, {}, options.smtputf8, &why);
-      if (!rcpt)
-        co_return make_error(ErrorKind::usage, Stage::rcpt,
-                             "invalid recipient '" + to + "': " + why);
-      rcpts.push_back(*rcpt);
-    }
+    auto commands = envelope_commands(from, recipients, options);
+    if (!commands) co_return commands.error();
+    const std::string& mail = commands->mail;
+    const std::vector<std::string>& rcpts = commands->rcpts;
 
     EnvelopeResult result;
     result.with_message = message.has_value();
@@ -541,17 +668,10 @@ struct SmtpClient::Impl {
 
     if (result.pipelined) {
       // RFC 2920: MAIL, every RCPT and DATA in one write; the replies come back in order.
-      std::string batch = *mail;
-      record_sent(Stage::mail, *mail);
-      for (const auto& rcpt : rcpts) {
-        batch += rcpt;
-        record_sent(Stage::rcpt, rcpt);
-      }
-      if (send_data_verb) {
-        batch += "DATA\r\n";
-        record_sent(Stage::data, "DATA");
-      }
-      auto written = co_await write(Stage::mail, batch, opt.limits.command_timeout);
+      std::vector<Command> group{{Stage::mail, mail}};
+      for (const auto& rcpt : rcpts) group.push_back({Stage::rcpt, rcpt});
+      if (send_data_verb) group.push_back({Stage::data, "DATA\r\n"});
+      auto written = co_await send_group(group);
       if (!written) co_return written.error();
       auto mail_reply = co_await read_reply(Stage::mail, opt.limits.command_timeout);
       if (!mail_reply) co_return mail_reply.error();
@@ -581,7 +701,7 @@ struct SmtpClient::Impl {
       if (!message || !envelope_ok) co_return result;
       if (send_data_verb && result.data->code != 354) co_return result;
     } else {
-      auto mail_reply = co_await exchange(Stage::mail, *mail);
+      auto mail_reply = co_await exchange(Stage::mail, mail);
       if (!mail_reply) co_return mail_reply.error();
       result.mail = *mail_reply;
       if (!result.mail.positive_completion()) co_return result;
@@ -638,6 +758,10 @@ asio::awaitable<Result<EnvelopeResult>> SmtpClient::send_envelope(
     std::string_view from, const std::vector<std::string>& recipients,
     std::optional<std::string_view> message, EnvelopeOptions options) {
   co_return co_await impl_->send_envelope(from, recipients, message, options);
+}
+asio::awaitable<Result<DryRunResult>> SmtpClient::dry_run(
+    std::string_view from, const std::vector<std::string>& recipients, EnvelopeOptions options) {
+  co_return co_await impl_->dry_run(from, recipients, options);
 }
 asio::awaitable<Result<Reply>> SmtpClient::mail_from(std::string_view from,
                                                      EnvelopeOptions options) {

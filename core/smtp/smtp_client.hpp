@@ -14,6 +14,9 @@
 //   co_await client.send_envelope(from, rcpts, message);  // pipelined when offered
 //   co_await client.quit();
 //
+// `check` ends with dry_run() instead: MAIL, every RCPT, RSET and QUIT, in one write group when
+// the server offers PIPELINING, so the whole envelope costs one round trip.
+//
 // Every network operation has a deadline from Limits; cancel() aborts whatever is in flight and
 // the step returns ErrorKind::cancelled. Everything sent and received goes into transcript(),
 // with AUTH payloads redacted before they are recorded.
@@ -94,6 +97,19 @@ struct EnvelopeResult {
   std::size_t accepted_recipients() const;
 };
 
+// What the envelope dry run (MAIL, RCPT..., RSET, QUIT; never DATA) came to. Each reply is its
+// own: a refused recipient is an outcome, not an error. The session is over afterwards.
+struct DryRunResult {
+  std::optional<Reply> mail;                 // nullopt: the run failed before MAIL's reply
+  std::vector<RecipientOutcome> recipients;  // one per RCPT answered, in order
+  std::optional<Reply> rset;
+  std::optional<Reply> quit;  // nullopt also when the server closed or stayed silent (fine)
+  // A network, timeout or protocol error that cut the run short, at the stage it happened;
+  // after a 421 (the server closing) the run just stops, without one.
+  std::optional<Error> failure;
+  bool pipelined = false;
+};
+
 class SmtpClient {
  public:
   SmtpClient(asio::any_io_executor executor, ClientOptions options);
@@ -123,6 +139,14 @@ class SmtpClient {
                                                         const std::vector<std::string>& recipients,
                                                         std::optional<std::string_view> message,
                                                         EnvelopeOptions options = {});
+  // The dry run of `check`: MAIL, every RCPT (none: MAIL alone), RSET and QUIT. With PIPELINING
+  // all of them go in one write (RFC 2920 §3.1: RSET anywhere in a group, QUIT last) and the
+  // replies are read in order; without it, lock-step, and RCPTs only after MAIL was accepted.
+  // QUIT's reply gets a short grace, not a full command timeout. Error only for an invalid
+  // address (then nothing was sent and the session is still usable); afterwards it is closed.
+  asio::awaitable<Result<DryRunResult>> dry_run(std::string_view from,
+                                                const std::vector<std::string>& recipients,
+                                                EnvelopeOptions options = {});
   // Single commands; a non-2xx reply is ErrorKind::rejected.
   asio::awaitable<Result<Reply>> mail_from(std::string_view from, EnvelopeOptions options = {});
   asio::awaitable<Result<Reply>> rcpt_to(std::string_view to, EnvelopeOptions options = {});

@@ -116,6 +116,7 @@ class FakePeer {
 
   std::string received;                // every byte the client sent
   std::vector<std::string> heard;      // what each hear step consumed
+  std::vector<std::string> reads;      // what each read returned: how the client's writes came
   std::string failure;                 // why the script stopped early, empty when it ran through
   std::optional<std::string> tls_sni;  // the SNI the client sent, when TLS was started
 
@@ -165,6 +166,7 @@ class FakePeer {
         co_return false;
       }
       received.append(buf, n);
+      reads.emplace_back(buf, n);
       pending_.append(buf, n);
     }
   }

@@ -357,6 +357,98 @@ TEST_CASE("a closed port is reported as a network error naming the address") {
 
 // ---- TLS ------------------------------------------------------------------------------------
 
+TEST_CASE(
+    "the dry run to a pipelining server is one write: MAIL, every RCPT, RSET and QUIT together") {
+  asio::io_context io;
+  // The peer answers nothing until the whole group is in: a client that waited for any reply
+  // would stall here and time out.
+  FakePeer peer(io,
+                script(kGreetAndEhlo,
+                       {hear(5), say("250 2.1.0 ok\r\n250 2.1.5 ok\r\n550 5.1.1 no such user\r\n"
+                                     "250 2.0.0 reset\r\n221 2.0.0 bye\r\n")}),
+                nullptr, 2s);
+  std::optional<Result<DryRunResult>> run;
+  run_client(io, [&]() -> asio::awaitable<void> {
+    auto options = loopback(peer.port());
+    options.limits.command_timeout = 2s;
+    SmtpClient client(io.get_executor(), options);
+    REQUIRE((co_await client.connect()).ok());
+    REQUIRE((co_await client.read_greeting()).ok());
+    REQUIRE((co_await client.ehlo("client.test")).ok());
+    const std::vector<std::string> recipients = {"alice@example.org", "bob@example.org"};
+    run = co_await client.dry_run("me@example.org", recipients);
+  });
+  CHECK(peer.failure.empty());
+  const std::string group =
+      "MAIL FROM:<me@example.org>\r\nRCPT TO:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\n"
+      "RSET\r\nQUIT\r\n";
+  CHECK(peer.heard.at(1) == group);
+  // One write of the client, one read of the peer: EHLO, then the group.
+  REQUIRE(peer.reads.size() == 2);
+  CHECK(peer.reads[1] == group);
+  REQUIRE(run->ok());
+  const DryRunResult& result = **run;
+  CHECK(result.pipelined);
+  CHECK(result.mail->code == 250);
+  REQUIRE(result.recipients.size() == 2);
+  CHECK(result.recipients[0].accepted());
+  CHECK(result.recipients[1].reply.code == 550);
+  CHECK(result.rset->code == 250);
+  CHECK(result.quit->code == 221);
+  CHECK(!result.failure);
+}
+
+TEST_CASE("the dry run to a server without PIPELINING waits for each reply before the next") {
+  asio::io_context io;
+  // Each hear step takes one line; a client that sent ahead would put two commands in one read.
+  FakePeer peer(io,
+                {say("220 fake.test ESMTP\r\n"), hear(), say("250-fake.test\r\n250 8BITMIME\r\n"),
+                 hear(), say("250 2.1.0 ok\r\n"), hear(), say("250 2.1.5 ok\r\n"), hear(),
+                 say("250 2.0.0 reset\r\n"), hear(), say("221 2.0.0 bye\r\n")},
+                nullptr, 2s);
+  std::optional<Result<DryRunResult>> run;
+  run_client(io, [&]() -> asio::awaitable<void> {
+    SmtpClient client(io.get_executor(), loopback(peer.port()));
+    REQUIRE((co_await client.connect()).ok());
+    REQUIRE((co_await client.read_greeting()).ok());
+    REQUIRE((co_await client.ehlo("client.test")).ok());
+    const std::vector<std::string> recipients = {"alice@example.org"};
+    run = co_await client.dry_run("me@example.org", recipients);
+  });
+  CHECK(peer.failure.empty());
+  const std::vector<std::string> lockstep = {
+      "EHLO client.test\r\n", "MAIL FROM:<me@example.org>\r\n", "RCPT TO:<alice@example.org>\r\n",
+      "RSET\r\n", "QUIT\r\n"};
+  CHECK(peer.reads == lockstep);
+  REQUIRE(run->ok());
+  CHECK(!(*run)->pipelined);
+  CHECK((*run)->recipients.at(0).accepted());
+  CHECK((*run)->rset->code == 250);
+  CHECK((*run)->quit->code == 221);
+}
+
+TEST_CASE("a pipelining server that closes without answering QUIT still gives a whole dry run") {
+  asio::io_context io;
+  FakePeer peer(
+      io,
+      script(kGreetAndEhlo, {hear(4), say("250 2.1.0 ok\r\n250 2.1.5 ok\r\n250 2.0.0 reset\r\n")}),
+      nullptr, 2s);
+  std::optional<Result<DryRunResult>> run;
+  run_client(io, [&]() -> asio::awaitable<void> {
+    SmtpClient client(io.get_executor(), loopback(peer.port()));
+    REQUIRE((co_await client.connect()).ok());
+    REQUIRE((co_await client.read_greeting()).ok());
+    REQUIRE((co_await client.ehlo("client.test")).ok());
+    const std::vector<std::string> recipients = {"alice@example.org"};
+    run = co_await client.dry_run("me@example.org", recipients);
+  });
+  REQUIRE(run->ok());
+  CHECK((*run)->recipients.at(0).accepted());
+  CHECK((*run)->rset->code == 250);
+  CHECK(!(*run)->quit);
+  CHECK(!(*run)->failure);  // the missing 221 is no failure of the envelope
+}
+
 const std::vector<Step> kStartTlsHead = {say("220 tls.test ESMTP\r\n"), hear(),
                                          say("250-tls.test\r\n250 STARTTLS\r\n"), hear()};
 
