@@ -562,7 +562,10 @@ class TransportTest(unittest.TestCase):
                                      "--offline", "--json", "--helo", HELO],
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                     env=environment())
-            time.sleep(0.7)
+            # Interrupt it in the middle of the session (its handler is set up by then), however
+            # slowly a loaded machine or a sanitizer build starts it.
+            self.assertTrue(server.wait_for_line(r'"event": ?"connect"', timeout=30))
+            time.sleep(0.3)
             proc.send_signal(signal.SIGINT)
             out, err = proc.communicate(timeout=10)
         self.assertEqual(proc.returncode, 130, err)

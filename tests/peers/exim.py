@@ -30,6 +30,7 @@ import time
 from . import ports
 from .base import Peer, PeerError
 from .certs import TestCertificates
+from .testing import why_system_daemons_cannot_run
 
 ROOT = os.environ.get("SMTPDOCTOR_EXIM_ROOT", "/var/cache/smtpdoctor-peers/exim/root")
 EXIM = os.path.join(ROOT, "usr", "sbin", "exim4")
@@ -159,7 +160,8 @@ def why_unavailable():
                 ".ci/install-deps as root)" % EXIM_USER)
     if os.geteuid() != 0:
         return "the Exim fixture needs root (Exim drops its privilege with -C for anyone else)"
-    return None
+    # Exim's SMTP sessions run as Debian-exim, which meets the same walls as Postfix's users.
+    return why_system_daemons_cannot_run()
 
 
 def _library_path():

@@ -233,7 +233,9 @@ TEST_CASE("a tarpit slows every reply; a client with a shorter deadline times ou
     ehlo = co_await client.ehlo("client.example.test");
   });
   REQUIRE(greeting->ok());
-  CHECK((*greeting)->delay >= 190ms);
+  // Measured from the client's connect, which under load completes a little after the server
+  // accepted and started its delay.
+  CHECK((*greeting)->delay >= 150ms);
   REQUIRE(!ehlo->ok());
   CHECK(ehlo->error().kind == ErrorKind::timeout);
   CHECK(ehlo->error().stage == Stage::ehlo);
