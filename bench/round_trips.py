@@ -199,17 +199,19 @@ def aiosmtpd_peer(port, cert, key):
     threading.Event().wait()
 
 
+# Debian's python3-aiosmtpd is importable by Debian's own interpreter, which need not be the one
+# on PATH (a pyenv shim, a venv).
+PEER_PYTHON = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+
+
 def ensure_aiosmtpd():
-    try:
-        import aiosmtpd  # noqa: F401
+    if subprocess.run([PEER_PYTHON, "-c", "import aiosmtpd"]).returncode == 0:
         return True
-    except ImportError:
-        pass
     if os.geteuid() == 0 and shutil.which("apt-get"):
         subprocess.run(["apt-get", "install", "-y", "-q", "python3-aiosmtpd"],
                        env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return subprocess.run([sys.executable, "-c", "import aiosmtpd"]).returncode == 0
+    return subprocess.run([PEER_PYTHON, "-c", "import aiosmtpd"]).returncode == 0
 
 
 # ---- the clients -------------------------------------------------------------------------------
@@ -272,7 +274,7 @@ def main():
         paths.append(("STARTTLS+AUTH+envelope, smtpdoctor serve (PIPELINING)", port, True, 8))
         if ensure_aiosmtpd():
             port = free_port()
-            procs.append(start([sys.executable, os.path.abspath(__file__), "--aiosmtpd-peer",
+            procs.append(start([PEER_PYTHON, os.path.abspath(__file__), "--aiosmtpd-peer",
                                 str(port), cert, key], port, "aiosmtpd"))
             paths.append(("STARTTLS+AUTH+envelope, aiosmtpd (no PIPELINING)", port, True, 11))
         else:
