@@ -116,6 +116,124 @@ std::string xoauth2_message(std::string_view user, std::string_view token) {
   return out;
 }
 
+std::string oauthbearer_message(std::string_view user, std::string_view host, unsigned port,
+                                std::string_view token) {
+  std::string out = "n,a=";
+  for (char c : user) {
+    if (c == ',')
+      out += "=2C";
+    else if (c == '=')
+      out += "=3D";
+    else
+      out += c;
+  }
+  out += ",\x01host=";
+  out.append(host);
+  out += "\x01port=" + std::to_string(port) + "\x01auth=Bearer ";
+  out.append(token);
+  out += "\x01\x01";
+  return out;
+}
+
+bool is_oauth_mechanism(std::string_view mechanism) {
+  const std::string mech = ascii::upper(mechanism);
+  return mech == "XOAUTH2" || mech == "OAUTHBEARER";
+}
+
+namespace {
+
+// Reads a JSON string starting at text[pos] == '"'; advances pos past it. Escapes other than
+// \" and \\ (and \/) are kept as written: the members read here are short ASCII tokens and URLs.
+std::optional<std::string> json_string(std::string_view text, std::size_t& pos) {
+  if (pos >= text.size() || text[pos] != '"') return std::nullopt;
+  std::string out;
+  for (++pos; pos < text.size(); ++pos) {
+    char c = text[pos];
+    if (c == '"') {
+      ++pos;
+      return out;
+    }
+    if (c == '\\' && pos + 1 < text.size()) {
+      char next = text[++pos];
+      if (next == '"' || next == '\\' || next == '/')
+        out += next;
+      else {
+        out += '\\';
+        out += next;
+      }
+      continue;
+    }
+    out += c;
+  }
+  return std::nullopt;
+}
+
+bool is_json_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+void skip_space(std::string_view text, std::size_t& pos) {
+  while (pos < text.size() && is_json_space(text[pos])) ++pos;
+}
+
+}  // namespace
+
+std::optional<OauthError> parse_oauth_error(std::string_view decoded) {
+  if (decoded.size() > 16 * 1024) return std::nullopt;
+  std::size_t pos = 0;
+  skip_space(decoded, pos);
+  if (pos >= decoded.size() || decoded[pos] != '{') return std::nullopt;
+  ++pos;
+  OauthError error;
+  bool has_status = false;
+  for (;;) {
+    skip_space(decoded, pos);
+    if (pos < decoded.size() && decoded[pos] == '}') break;
+    auto key = json_string(decoded, pos);
+    if (!key) return std::nullopt;
+    skip_space(decoded, pos);
+    if (pos >= decoded.size() || decoded[pos] != ':') return std::nullopt;
+    ++pos;
+    skip_space(decoded, pos);
+    std::string value;
+    if (pos < decoded.size() && decoded[pos] == '"') {
+      auto text = json_string(decoded, pos);
+      if (!text) return std::nullopt;
+      value = std::move(*text);
+    } else {
+      // A number or literal (some servers send "status":401): read up to the next ',' or '}'.
+      std::size_t end = decoded.find_first_of(",}", pos);
+      if (end == std::string_view::npos) return std::nullopt;
+      value = std::string(decoded.substr(pos, end - pos));
+      while (!value.empty() && is_json_space(value.back())) value.pop_back();
+      pos = end;
+    }
+    if (*key == "status") {
+      error.status = value;
+      has_status = true;
+    } else if (*key == "schemes") {
+      error.schemes = value;
+    } else if (*key == "scope") {
+      error.scope = value;
+    }
+    skip_space(decoded, pos);
+    if (pos < decoded.size() && decoded[pos] == ',') {
+      ++pos;
+      continue;
+    }
+    if (pos < decoded.size() && decoded[pos] == '}') break;
+    return std::nullopt;
+  }
+  if (!has_status) return std::nullopt;
+  return error;
+}
+
+std::string describe_oauth_error(const OauthError& error) {
+  std::string out = "the token was refused: status " + error.status;
+  if (!error.scope.empty()) out += ", scope " + error.scope + " required";
+  return out;
+}
+
 std::string cram_md5_challenge(std::string_view hostname) {
   unsigned char random[8];
   std::uint64_t nonce = 0;
