@@ -29,13 +29,6 @@ bool oauth_only_provider(std::string host) {
          host == "SMTP-MAIL.OUTLOOK.COM";
 }
 
-// The token-taking mechanism to use when --auth names none: OAUTHBEARER (the standard) first.
-std::string best_oauth_mechanism(const Capabilities& capabilities) {
-  if (capabilities.has_auth("OAUTHBEARER")) return "OAUTHBEARER";
-  if (capabilities.has_auth("XOAUTH2")) return "XOAUTH2";
-  return {};
-}
-
 // Why --auth-all skips a mechanism this kind of secret cannot serve; empty: it can.
 std::string wrong_secret(const std::string& mechanism, bool have_token) {
   if (is_oauth_mechanism(mechanism) && !have_token)

@@ -129,7 +129,10 @@ std::string oauthbearer_message(std::string_view user, std::string_view host, un
   }
   out += ",\x01host=";
   out.append(host);
-  out += "\x01port=" + std::to_string(port) + "\x01auth=Bearer ";
+  // Split literals: "\x01auth" would read as the hex escape \x01a.
+  out += "\x01port=" + std::to_string(port) +
+         "\x01"
+         "auth=Bearer ";
   out.append(token);
   out += "\x01\x01";
   return out;
@@ -226,6 +229,68 @@ std::optional<OauthError> parse_oauth_error(std::string_view decoded) {
   }
   if (!has_status) return std::nullopt;
   return error;
+}
+
+namespace {
+
+// The "auth=Bearer TOKEN" value among ^A-separated key=value pairs ending in ^A^A.
+std::optional<std::string> bearer_of(std::string_view kvpairs, std::string* user_key) {
+  if (kvpairs.size() < 2 || kvpairs.substr(kvpairs.size() - 2) != "\x01\x01") return std::nullopt;
+  kvpairs.remove_suffix(2);
+  std::optional<std::string> token;
+  while (!kvpairs.empty()) {
+    std::size_t end = kvpairs.find('\x01');
+    std::string_view pair = kvpairs.substr(0, end);
+    kvpairs = end == std::string_view::npos ? std::string_view{} : kvpairs.substr(end + 1);
+    if (pair.substr(0, 12) == "auth=Bearer ")
+      token = std::string(pair.substr(12));
+    else if (user_key && pair.substr(0, 5) == "user=")
+      *user_key = std::string(pair.substr(5));
+  }
+  if (!token || token->empty()) return std::nullopt;
+  return token;
+}
+
+}  // namespace
+
+std::optional<BearerCredentials> parse_xoauth2(std::string_view decoded) {
+  BearerCredentials creds;
+  auto token = bearer_of(decoded, &creds.user);
+  if (!token || creds.user.empty()) return std::nullopt;
+  creds.token = std::move(*token);
+  return creds;
+}
+
+std::optional<BearerCredentials> parse_oauthbearer(std::string_view decoded) {
+  // gs2-header: "n," or "y," then "a=saslname," (RFC 7628 §3.1; channel binding is not used).
+  if (decoded.size() < 2 || (decoded[0] != 'n' && decoded[0] != 'y') || decoded[1] != ',')
+    return std::nullopt;
+  decoded.remove_prefix(2);
+  std::size_t comma = decoded.find(',');
+  if (comma == std::string_view::npos || decoded.substr(0, 2) != "a=") return std::nullopt;
+  BearerCredentials creds;
+  for (std::size_t i = 2; i < comma; ++i) {
+    if (decoded.substr(i, 3) == "=2C") {
+      creds.user += ',';
+      i += 2;
+    } else if (decoded.substr(i, 3) == "=3D") {
+      creds.user += '=';
+      i += 2;
+    } else {
+      creds.user += decoded[i];
+    }
+  }
+  decoded.remove_prefix(comma + 1);
+  if (decoded.empty() || decoded[0] != '\x01') return std::nullopt;
+  decoded.remove_prefix(1);
+  auto token = bearer_of(decoded, nullptr);
+  if (!token || creds.user.empty()) return std::nullopt;
+  creds.token = std::move(*token);
+  return creds;
+}
+
+std::string oauth_error_json(std::string_view scope) {
+  return R"({"status":"401","schemes":"bearer","scope":")" + std::string(scope) + "\"}";
 }
 
 std::string describe_oauth_error(const OauthError& error) {

@@ -56,6 +56,16 @@ struct OauthError {
 // Reads the three string members from the decoded challenge; nullopt when it is not a JSON
 // object with a "status". Bounded: only flat string members are looked at, escapes kept simple.
 std::optional<OauthError> parse_oauth_error(std::string_view decoded);
+// The server's side: user and token from a decoded XOAUTH2 or OAUTHBEARER initial response;
+// nullopt when malformed.
+struct BearerCredentials {
+  std::string user, token;
+};
+std::optional<BearerCredentials> parse_xoauth2(std::string_view decoded);
+std::optional<BearerCredentials> parse_oauthbearer(std::string_view decoded);
+// The JSON a server sends in its 334 for a refused token (RFC 7628 §3.2.2), not yet base64.
+std::string oauth_error_json(std::string_view scope);
+
 // "the token was refused: status 401, scope https://mail.google.com/ required".
 std::string describe_oauth_error(const OauthError& error);
 

@@ -105,6 +105,12 @@ std::string best_auth_mechanism(const Capabilities& capabilities, bool in_tls) {
   return {};
 }
 
+std::string best_oauth_mechanism(const Capabilities& capabilities) {
+  if (capabilities.has_auth("OAUTHBEARER")) return "OAUTHBEARER";
+  if (capabilities.has_auth("XOAUTH2")) return "XOAUTH2";
+  return {};
+}
+
 struct SmtpClient::Impl {
   asio::any_io_executor ex;
   ClientOptions opt;

@@ -162,5 +162,7 @@ class SmtpClient {
 // CRAM-MD5 first, so the password itself never crosses the wire. XOAUTH2 is never chosen (it
 // needs a token, not a password). Empty when none is offered.
 std::string best_auth_mechanism(const Capabilities& capabilities, bool in_tls);
+// The same for an OAuth2 token: OAUTHBEARER (the standard, RFC 7628) first, then XOAUTH2.
+std::string best_oauth_mechanism(const Capabilities& capabilities);
 
 }  // namespace smtpdoctor
