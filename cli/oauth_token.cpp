@@ -136,12 +136,11 @@ Result<std::string> from_command(const std::string& command, std::chrono::millis
   }
   const std::string where = "the token command " + name;
   if (timed_out)
-    return usage(where + " did not print a token within " +
-                 std::to_string(timeout.count() / 1000) + " s");
+    return usage(where + " did not print a token within " + std::to_string(timeout.count() / 1000) +
+                 " s");
   if (too_long) return usage("the token from " + where + " is too long");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return usage(where + " " + exit_text(status) +
-                 (text.empty() ? " and printed nothing" : ""));
+    return usage(where + " " + exit_text(status) + (text.empty() ? " and printed nothing" : ""));
   if (text.empty()) return usage(where + " printed nothing");
   return checked(first_line(std::move(text)), where);
 }

@@ -415,12 +415,12 @@ void setup_send_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ->group(tls_group);
 
   auto* auth_group = "Authentication";
-  o.auth =
-      sub->add_option("-a,--auth",
-                      "AUTH mechanism (PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER); alone: the best offered")
-          ->expected(0, 1)
-          ->type_name("[MECH]")
-          ->group(auth_group);
+  o.auth = sub->add_option("-a,--auth",
+                           "AUTH mechanism (PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER); alone: "
+                           "the best offered")
+               ->expected(0, 1)
+               ->type_name("[MECH]")
+               ->group(auth_group);
   sub->add_option("--auth-user,--au", o.auth_user, "user name for AUTH")->group(auth_group);
   auto* penv = sub->add_option("--password-env", o.password_env,
                                "read the password from this environment variable")
@@ -433,8 +433,7 @@ void setup_send_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
                   "log in with the OAuth2 bearer token in this variable (XOAUTH2, OAUTHBEARER)")
       ->type_name("VAR")
       ->group(auth_group);
-  sub->add_option("--oauth2-token-file", o.token.file,
-                  "the same with the first line of this file")
+  sub->add_option("--oauth2-token-file", o.token.file, "the same with the first line of this file")
       ->type_name("FILE")
       ->group(auth_group);
   sub->add_option("--oauth2-token-cmd", o.token.command,

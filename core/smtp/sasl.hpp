@@ -75,6 +75,6 @@ bool is_oauth_mechanism(std::string_view mechanism);
 // Upper-cased canonical mechanism names the client implements (the values --auth takes; which
 // one is chosen when none is named is best_auth_mechanism's, in core/smtp/smtp_client.hpp).
 inline constexpr std::string_view kClientMechanisms[] = {"CRAM-MD5", "PLAIN", "LOGIN", "XOAUTH2",
-                                                     "OAUTHBEARER"};
+                                                         "OAUTHBEARER"};
 
 }  // namespace smtpdoctor

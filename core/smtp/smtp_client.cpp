@@ -442,7 +442,8 @@ struct SmtpClient::Impl {
   // line) to get the final 5xx; the decoded status and scope go into the error message.
   std::optional<OauthError> last_oauth_refusal;
 
-  asio::awaitable<Result<Reply>> finish_oauth_refusal(const std::string& mech, Result<Reply> reply) {
+  asio::awaitable<Result<Reply>> finish_oauth_refusal(const std::string& mech,
+                                                      Result<Reply> reply) {
     std::optional<OauthError>& refusal = last_oauth_refusal;
     refusal.reset();
     if (!reply->lines.empty())

@@ -35,8 +35,8 @@
 #include "core/base/transcript.hpp"
 #include "core/net/tls_client.hpp"
 #include "core/net/transport.hpp"
-#include "core/smtp/sasl.hpp"
 #include "core/smtp/capabilities.hpp"
+#include "core/smtp/sasl.hpp"
 
 namespace smtpdoctor {
 

@@ -137,9 +137,10 @@ TEST_CASE("the server reads back user and token from XOAUTH2 and OAUTHBEARER") {
   REQUIRE(xoauth);
   CHECK(xoauth->user == "alice");
   CHECK(xoauth->token == "tok2");
-  CHECK_FALSE(parse_oauthbearer("n,a=x,\x01"
-                                "auth=Bearer t"));  // no final ^A^A
-  CHECK_FALSE(parse_xoauth2("user=x\x01\x01"));     // no token
+  CHECK_FALSE(
+      parse_oauthbearer("n,a=x,\x01"
+                        "auth=Bearer t"));       // no final ^A^A
+  CHECK_FALSE(parse_xoauth2("user=x\x01\x01"));  // no token
 }
 
 TEST_CASE("a refused token's JSON error is decoded: status and scope") {
@@ -152,8 +153,8 @@ TEST_CASE("a refused token's JSON error is decoded: status and scope") {
   REQUIRE(error);
   CHECK(error->status == "invalid_token");
   CHECK(error->scope == "example_scope");
-  auto google =
-      parse_oauth_error(R"({"status":"401","schemes":"bearer","scope":"https://mail.google.com/"})");
+  auto google = parse_oauth_error(
+      R"({"status":"401","schemes":"bearer","scope":"https://mail.google.com/"})");
   REQUIRE(google);
   CHECK(describe_oauth_error(*google) ==
         "the token was refused: status 401, scope https://mail.google.com/ required");
