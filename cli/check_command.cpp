@@ -15,12 +15,14 @@
 
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
+#include "cli/oauth_token.hpp"
 #include "cli/password.hpp"
 #include "core/base/exit_code.hpp"
 #include "core/base/stage.hpp"
 #include "core/base/target.hpp"
 #include "core/server/smtp_server_options.hpp"
 #include "core/smtp/address.hpp"
+#include "core/smtp/sasl.hpp"
 #include "probes/check_batch.hpp"
 #include "probes/check_output.hpp"
 #include "probes/local_identity.hpp"
@@ -39,6 +41,7 @@ struct CheckFlags {
   std::vector<std::string> to;
   std::optional<std::uint64_t> size;
   std::string auth_user, password_env, password_file, auth;
+  TokenSource token;
   bool auth_all = false, allow_plaintext_auth = false;
   std::string tls_sni, tls_verify_name, ca_file;
   bool insecure = false, tls_on_connect = false;
@@ -210,7 +213,29 @@ CheckOptions to_options(const CheckFlags& flags) {
                 "--password-env, --password-file, --auth and --auth-all need "
                 "--auth-user");
   if (has_line_break(flags.auth_user)) usage_error("--auth-user", "no line breaks allowed");
-  if (!flags.auth_user.empty()) options.password = password_from(flags);
+  const int token_sources = int(!flags.token.env.empty()) + int(!flags.token.file.empty()) +
+                            int(!flags.token.command.empty());
+  if (token_sources > 1)
+    usage_error("--oauth2-token-env",
+                "give one of --oauth2-token-env, --oauth2-token-file, --oauth2-token-cmd");
+  if (flags.token.given() && (!flags.password_env.empty() || !flags.password_file.empty()))
+    usage_error("--oauth2-token-env", "give a token or a password, not both");
+  if (flags.token.given() && flags.auth_user.empty())
+    usage_error("--auth-user", "the --oauth2-token-* options need --auth-user");
+  if (flags.token.given() && !flags.auth.empty() && !is_oauth_mechanism(flags.auth))
+    usage_error("--auth", "a token logs in with XOAUTH2 or OAUTHBEARER, not " + flags.auth);
+  if (!flags.token.given() && is_oauth_mechanism(flags.auth))
+    usage_error("--auth", flags.auth +
+                              " needs a token: give --oauth2-token-env, --oauth2-token-file or "
+                              "--oauth2-token-cmd");
+  if (flags.token.given()) {
+    auto token = read_token(flags.token);
+    if (!token) usage_error(token_flag(flags.token), token.error().message);
+    options.password = *token;
+    options.password_is_token = true;
+  } else if (!flags.auth_user.empty()) {
+    options.password = password_from(flags);
+  }
   options.auth_mechanism = flags.auth;
   options.auth_all = flags.auth_all;
   options.allow_plaintext_auth = flags.allow_plaintext_auth;
@@ -368,8 +393,21 @@ void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->add_option("--password-file", flags->password_file, "read the password from this file")
       ->group(auth);
   sub->add_option("-a,--auth", flags->auth,
-                  "mechanism: PLAIN, LOGIN, CRAM-MD5 (default: best "
+                  "mechanism: PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER (default: best "
                   "offered)")
+      ->group(auth);
+  sub->add_option("--oauth2-token-env", flags->token.env,
+                  "log in with the OAuth2 bearer token in this variable (XOAUTH2, OAUTHBEARER)")
+      ->type_name("VAR")
+      ->group(auth);
+  sub->add_option("--oauth2-token-file", flags->token.file,
+                  "the same with the first line of this file")
+      ->type_name("FILE")
+      ->group(auth);
+  sub->add_option("--oauth2-token-cmd", flags->token.command,
+                  "the same with the first line this command prints (run without a shell, "
+                  "30 s at most)")
+      ->type_name("COMMAND")
       ->group(auth);
   sub->add_flag("--auth-all", flags->auth_all,
                 "try every advertised mechanism, each in its own connection")

@@ -19,6 +19,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
+#include "cli/oauth_token.hpp"
 #include "cli/password.hpp"
 #include "core/base/exit_code.hpp"
 #include "core/base/target.hpp"
@@ -27,6 +28,7 @@
 #include "core/report/render_json.hpp"
 #include "core/report/terminal.hpp"
 #include "core/smtp/address.hpp"
+#include "core/smtp/sasl.hpp"
 #include "core/smtp/send_flow.hpp"
 #include "core/smtp/test_message.hpp"
 
@@ -48,6 +50,7 @@ struct SendOptions {
   std::string auth_user;
   std::string password_env;
   std::string password_file;
+  TokenSource token;
   std::vector<std::string> headers;
   std::string body;
   CLI::Option* body_given = nullptr;
@@ -168,7 +171,24 @@ SendRequest build_request(const SendOptions& o) {
     if (has_line_break(o.auth_user)) usage_error("invalid --auth-user: contains a line break");
     request.auth_mechanism = mechanism;
     request.auth_user = o.auth_user;
-    request.auth_secret = password_for(o);
+    if (int(!o.token.env.empty()) + int(!o.token.file.empty()) + int(!o.token.command.empty()) > 1)
+      usage_error("give one of --oauth2-token-env, --oauth2-token-file, --oauth2-token-cmd");
+    if (o.token.given() && (!o.password_env.empty() || !o.password_file.empty()))
+      usage_error("give a token (--oauth2-token-*) or a password, not both");
+    if (o.token.given() && !mechanism.empty() && !is_oauth_mechanism(mechanism))
+      usage_error("a token logs in with XOAUTH2 or OAUTHBEARER, not " + mechanism);
+    if (!o.token.given() && is_oauth_mechanism(mechanism))
+      usage_error("--auth " + mechanism +
+                  " needs a token: give --oauth2-token-env, --oauth2-token-file or "
+                  "--oauth2-token-cmd");
+    if (o.token.given()) {
+      auto token = read_token(o.token);
+      if (!token) usage_error("invalid " + token_flag(o.token) + ": " + token.error().message);
+      request.auth_secret = *token;
+      request.auth_secret_is_token = true;
+    } else {
+      request.auth_secret = password_for(o);
+    }
   }
   return request;
 }
@@ -395,12 +415,12 @@ void setup_send_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ->group(tls_group);
 
   auto* auth_group = "Authentication";
-  o.auth =
-      sub->add_option("-a,--auth",
-                      "AUTH mechanism (PLAIN, LOGIN, CRAM-MD5, XOAUTH2); alone: the best offered")
-          ->expected(0, 1)
-          ->type_name("[MECH]")
-          ->group(auth_group);
+  o.auth = sub->add_option("-a,--auth",
+                           "AUTH mechanism (PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER); alone: "
+                           "the best offered")
+               ->expected(0, 1)
+               ->type_name("[MECH]")
+               ->group(auth_group);
   sub->add_option("--auth-user,--au", o.auth_user, "user name for AUTH")->group(auth_group);
   auto* penv = sub->add_option("--password-env", o.password_env,
                                "read the password from this environment variable")
@@ -408,6 +428,18 @@ void setup_send_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->add_option("--password-file", o.password_file,
                   "read the password from the first line of this file")
       ->excludes(penv)
+      ->group(auth_group);
+  sub->add_option("--oauth2-token-env", o.token.env,
+                  "log in with the OAuth2 bearer token in this variable (XOAUTH2, OAUTHBEARER)")
+      ->type_name("VAR")
+      ->group(auth_group);
+  sub->add_option("--oauth2-token-file", o.token.file, "the same with the first line of this file")
+      ->type_name("FILE")
+      ->group(auth_group);
+  sub->add_option("--oauth2-token-cmd", o.token.command,
+                  "the same with the first line this command prints (run without a shell, "
+                  "30 s at most)")
+      ->type_name("COMMAND")
       ->group(auth_group);
 
   auto* content = "Message";

@@ -33,6 +33,7 @@ struct ServeOptions {
   std::string hostname = "localhost";
   std::string cert, key;
   std::vector<std::string> users;
+  std::vector<std::string> oauth_tokens;
   std::string users_file;
   bool require_auth = false, require_tls = false;
   std::vector<std::string> local_domains;
@@ -83,6 +84,12 @@ ServerOptions server_options(const ServeOptions& o) {
     auto colon = user.find(':');
     if (colon == std::string::npos || colon == 0) usage_error("--user", "expected NAME:PASS");
     s.users[user.substr(0, colon)] = user.substr(colon + 1);
+  }
+  for (const auto& entry : o.oauth_tokens) {
+    auto colon = entry.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == entry.size())
+      usage_error("--oauth-token", "expected USER:TOKEN");
+    s.oauth_tokens[entry.substr(0, colon)] = entry.substr(colon + 1);
   }
   if (!o.users_file.empty()) {
     std::ifstream in(o.users_file, std::ios::binary);
@@ -275,6 +282,11 @@ void setup_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto* auth = "Authentication and relay policy";
   sub->add_option("--user", o.users, "accept AUTH as NAME:PASS (repeatable)")
       ->type_name("NAME:PASS")
+      ->group(auth);
+  sub->add_option("--oauth-token", o.oauth_tokens,
+                  "accept XOAUTH2 and OAUTHBEARER as USER with this bearer token, USER:TOKEN "
+                  "(repeatable; a wrong token gets the RFC 7628 error)")
+      ->type_name("USER:TOKEN")
       ->group(auth);
   sub->add_option("--users-file", o.users_file, "file of NAME:PASS lines")
       ->check(CLI::ExistingFile)

@@ -19,11 +19,11 @@ _smtpdoctor() {
   done
 
   case "$prev" in
-    --ca-file | --password-file | --cert | --key | --users-file | --body-file)
+    --ca-file | --password-file | --oauth2-token-file | --cert | --key | --users-file | --body-file)
       _filedir; return ;;
     --store)
       _filedir -d; return ;;
-    --password-env)
+    --password-env | --oauth2-token-env)
       COMPREPLY=($(compgen -e -- "$cur")); return ;;
     --only | --skip)
       # A comma list of probe ids: the ids not given yet, after the ones already there.
@@ -33,12 +33,14 @@ _smtpdoctor() {
         [[ ",$given" == *",$probe,"* ]] || left+=" $probe"
       done
       COMPREPLY=($(compgen -P "$given" -W "$left" -- "${cur##*,}")); return ;;
+    --oauth2-token-cmd)
+      COMPREPLY=($(compgen -c -- "$cur")); return ;;
+    --oauth-token)
+      COMPREPLY=(); return ;;
     --quit-after)
       COMPREPLY=($(compgen -W "$stages" -- "$cur")); return ;;
     -a | --auth)
-      # check tries what a password can log in with; send also takes an OAuth token.
-      local mechs="PLAIN LOGIN CRAM-MD5"
-      [[ "$cmd" == send ]] && mechs+=" XOAUTH2"
+      local mechs="PLAIN LOGIN CRAM-MD5 XOAUTH2 OAUTHBEARER"
       COMPREPLY=($(compgen -W "$mechs" -- "$cur")); return ;;
     --format)
       local formats="human json nagios"
@@ -76,19 +78,20 @@ _smtpdoctor() {
     check)
       opts="--server --port --ports -4 -6 --offline --helo --ehlo --from --to --size
         --relay-test --quit-after --tls-sni --tls-verify-name --ca-file --insecure --tls-on-connect
-        --auth-user
-        --password-env --password-file --auth --auth-all --allow-plaintext-auth --only --skip
+        --auth-user --password-env --password-file --oauth2-token-env --oauth2-token-file
+        --oauth2-token-cmd --auth --auth-all --allow-plaintext-auth --only --skip
         --timeout --deadline --targets --concurrency --format --json --verbose --strict
         --dns-server --mx-limit --reachability-target --reachability-name --dnsbl --pop --imap --pop-user --help" ;;
     serve)
       opts="--port --listen --tls-listen --hostname --max-connections --idle-timeout --grace
-        --cert --key --require-tls --user --users-file --require-auth --local-domain
+        --cert --key --require-tls --user --oauth-token --users-file --require-auth --local-domain
         --max-auth-failures --max-auth-failures-per-address --hide --max-size --max-recipients
         --bare-lf --fault --store --json --help" ;;
     send)
       opts="--server --port -4 -6 --timeout --from --to --helo --ehlo --bdat --tls
         --tls-on-connect --tlsc --no-tls --tls-sni --ca-file --insecure --auth --auth-user --au
-        --password-env --password-file --header --add-header --body --body-file --verbose --json
+        --password-env --password-file --oauth2-token-env --oauth2-token-file --oauth2-token-cmd
+        --header --add-header --body --body-file --verbose --json
         --help" ;;
     explain)
       opts="--json --help -" ;;

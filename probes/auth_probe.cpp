@@ -16,7 +16,36 @@ std::string upper(std::string text) {
 }
 
 bool we_implement(const std::string& mechanism) {
-  return mechanism == "PLAIN" || mechanism == "LOGIN" || mechanism == "CRAM-MD5";
+  return mechanism == "PLAIN" || mechanism == "LOGIN" || mechanism == "CRAM-MD5" ||
+         is_oauth_mechanism(mechanism);
+}
+
+// Providers that no longer take passwords for SMTP AUTH (issue 14): Gmail wants OAuth2 or an app
+// password, Microsoft 365 and Outlook.com retire Basic authentication. Matched by host name.
+bool oauth_only_provider(std::string host) {
+  host = upper(std::move(host));
+  if (!host.empty() && host.back() == '.') host.pop_back();
+  return host == "SMTP.GMAIL.COM" || host == "SMTP.OFFICE365.COM" ||
+         host == "SMTP-MAIL.OUTLOOK.COM";
+}
+
+// Why --auth-all skips a mechanism this kind of secret cannot serve; empty: it can.
+std::string wrong_secret(const std::string& mechanism, bool have_token) {
+  if (is_oauth_mechanism(mechanism) && !have_token)
+    return "not tried: needs an OAuth2 token (--oauth2-token-env/-file/-cmd), not a password";
+  if (!is_oauth_mechanism(mechanism) && have_token)
+    return "not tried: needs a password, a token was given";
+  return {};
+}
+
+void add_oauth_refusal(ProbeResult& result, const std::optional<OauthError>& refusal) {
+  if (!refusal) return;
+  Details error = Details::object();
+  error["status"] = refusal->status;
+  if (!refusal->schemes.empty()) error["schemes"] = refusal->schemes;
+  if (!refusal->scope.empty()) error["scope"] = refusal->scope;
+  result.details["oauth_error"] = std::move(error);
+  add_note(result, describe_oauth_error(*refusal));
 }
 
 constexpr const char* kNotInClear =
@@ -59,14 +88,23 @@ asio::awaitable<ProbeResult> run_auth_probe(PortSession& session) {
     co_return result;
   }
 
-  std::string mechanism = options.auth_mechanism.empty()
-                              ? best_auth_mechanism(*caps, session.client.in_tls())
-                              : upper(options.auth_mechanism);
+  if (!options.password_is_token && oauth_only_provider(session.plan.host))
+    add_note(result, session.plan.host +
+                         " takes OAuth2 (or an app password) rather than the account password: "
+                         "log in with --auth XOAUTH2 and --oauth2-token-env/-file/-cmd");
+  std::string mechanism;
+  if (!options.auth_mechanism.empty())
+    mechanism = upper(options.auth_mechanism);
+  else if (options.password_is_token)
+    mechanism = best_oauth_mechanism(*caps);
+  else
+    mechanism = best_auth_mechanism(*caps, session.client.in_tls());
   if (mechanism.empty()) {
     result.status = ProbeStatus::fail;
+    const char* secret = options.password_is_token ? "a token" : "a password";
     result.summary = offered.empty() ? "the server offers no AUTH"
                                      : "none of the offered mechanisms (" + join_or_none(offered) +
-                                           ") works with a password";
+                                           ") works with " + secret;
     add_diagnosis(result, diagnosis_for_finding(Stage::auth, Finding::auth_not_offered));
     result.duration = elapsed_since(start);
     co_return result;
@@ -88,6 +126,7 @@ asio::awaitable<ProbeResult> run_auth_probe(PortSession& session) {
     result.status = ProbeStatus::fail;
     result.summary = "login as " + options.auth_user + " with " + mechanism +
                      " failed: " + (error.reply ? error.reply->one_line() : error.message);
+    add_oauth_refusal(result, session.client.oauth_refusal());
     add_diagnosis(result, diagnosis_for(error));
     if (error.kind != ErrorKind::rejected && error.kind != ErrorKind::unsupported)
       session.broken = "AUTH failed";
@@ -104,8 +143,10 @@ asio::awaitable<std::vector<MechanismOutcome>> try_every_mechanism(PortSession& 
     if (session.control.stopped()) {
       outcome.outcome = "not tried: " + session.control.stop_reason();
     } else if (!we_implement(mechanism)) {
-      outcome.outcome = mechanism == "XOAUTH2" ? "not tried: needs an OAuth token, not a password"
-                                               : "not tried: smtpdoctor does not implement it";
+      outcome.outcome = "not tried: smtpdoctor does not implement it";
+    } else if (auto why = wrong_secret(mechanism, session.options.password_is_token);
+               !why.empty()) {
+      outcome.outcome = why;
     } else {
       SmtpClient client(co_await asio::this_coro::executor,
                         client_options(session.options, session.plan));

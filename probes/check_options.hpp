@@ -44,7 +44,10 @@ struct CheckOptions {
   std::optional<std::uint64_t> size;  // --size N: declared as SIZE=N on MAIL FROM
 
   std::string auth_user;
-  std::string password;        // from --password-env/--password-file/prompt; never from argv
+  std::string password;  // from --password-env/--password-file/prompt; never from argv
+  // `password` holds an OAuth2 bearer token (--oauth2-token-env/-file/-cmd) for XOAUTH2 and
+  // OAUTHBEARER instead of a password.
+  bool password_is_token = false;
   std::string auth_mechanism;  // --auth MECH; empty: the best offered
   bool auth_all = false;
   bool allow_plaintext_auth = false;

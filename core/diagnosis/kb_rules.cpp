@@ -643,8 +643,10 @@ constexpr auto kRules = std::to_array<Rule>({
      .text = "smtpclientauthentication is disabled|smtp auth is disabled|5.7.139",
      .cause = "Microsoft 365 has SMTP AUTH (authenticated client submission) disabled for the "
               "tenant or this mailbox, so even a correct password is refused.",
-     .fix = "In the Microsoft 365 admin center enable 'Authenticated SMTP' for the mailbox (and "
-            "turn off Security defaults if they block it), or switch the app to OAuth2.",
+     .fix =
+         "In the Microsoft 365 admin center enable 'Authenticated SMTP' for the mailbox (and "
+         "turn off Security defaults if they block it), or switch the app to OAuth2 (smtpdoctor: "
+         "--auth XOAUTH2 with --oauth2-token-env/-file/-cmd).",
      .refs = "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/"
              "authenticated-client-smtp-submission"},
     {.id = "basic-auth-disabled",
@@ -654,7 +656,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "is disabled|basic auth is not supported",
      .cause = "The provider no longer accepts a plain username and password (basic "
               "authentication) for SMTP.",
-     .fix = "Use OAuth2 (XOAUTH2) or an app password, as the provider documents.",
+     .fix = "Use OAuth2 or an app password, as the provider documents (smtpdoctor: --auth "
+            "XOAUTH2 or OAUTHBEARER with --oauth2-token-env/-file/-cmd).",
      .refs = "https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/"
              "authenticated-client-smtp-submission"},
     {.id = "app-password-required",
@@ -665,7 +668,8 @@ constexpr auto kRules = std::to_array<Rule>({
      .cause = "The account uses two-step verification, so the normal password is not accepted "
               "for SMTP.",
      .fix = "Create an app password in the account's security settings and use it instead of the "
-            "account password (or use OAuth2).",
+            "account password, or use OAuth2 (smtpdoctor: --auth XOAUTH2 with "
+            "--oauth2-token-env/-file/-cmd).",
      .refs = "https://support.google.com/accounts/answer/185833|RFC 4954 §6"},
     {.id = "web-login-required",
      .category = C::app_password_required,
@@ -676,7 +680,8 @@ constexpr auto kRules = std::to_array<Rule>({
      .cause = "The provider blocked this sign-in as suspicious and wants a browser sign-in or an "
               "app password.",
      .fix = "Sign in once in a web browser from the same network, then use an app password or "
-            "OAuth2 for the mail client.",
+            "OAuth2 for the mail client (smtpdoctor: --auth XOAUTH2 with "
+            "--oauth2-token-env/-file/-cmd).",
      .refs = "https://support.google.com/mail/answer/78754"},
     // DANE and MTA-STS: the destination publishes that TLS with a verified certificate is
     // required, and the delivery could not meet that.

@@ -87,6 +87,34 @@ asio::awaitable<Session::Flow> Session::cmd_auth(const CommandLine& c) {
     auto known = opt_.users.find(user);
     ok = known != opt_.users.end() &&
          equal_secret(*decoded, cram_md5_response(user, known->second, nonce));
+  } else if (mechanism == "XOAUTH2" || mechanism == "OAUTHBEARER") {
+    auto response = initial;
+    if (!response) response = co_await challenge("");
+    if (!response) co_return Flow::close;
+    auto decoded = co_await decode_response(*response);
+    if (!decoded) co_return Flow::next;
+    auto credentials =
+        mechanism == "XOAUTH2" ? parse_xoauth2(*decoded) : parse_oauthbearer(*decoded);
+    if (!credentials) {
+      co_await reply("501 5.5.2 Malformed " + mechanism + " response");
+      co_return Flow::next;
+    }
+    user = credentials->user;
+    auto known = opt_.oauth_tokens.find(user);
+    ok = known != opt_.oauth_tokens.end() && equal_secret(known->second, credentials->token);
+    if (!ok) {
+      // RFC 7628 §3.2.2: the refusal is a 334 with the JSON error; the client's dummy response
+      // (^A, or an empty line for XOAUTH2) then gets the final 535 from refuse_login().
+      shared_->event({{"event", "auth"},
+                      {"session", id_},
+                      {"mechanism", mechanism},
+                      {"user", user},
+                      {"ok", false}});
+      auto dummy = co_await challenge(oauth_error_json("https://mail.example.test/smtp"));
+      if (!dummy) co_return Flow::close;
+      Flow flow = co_await refuse_login();
+      co_return flow;
+    }
   } else {
     co_await reply("504 5.5.4 Unrecognized authentication type");
     co_return Flow::next;

@@ -84,8 +84,10 @@ struct ServerOptions {
   std::string cert_file, key_file;
 
   std::map<std::string, std::string> users;  // NAME -> PASS for AUTH
-  bool require_auth = false;                 // 530 5.7.0 to MAIL before AUTH
-  bool require_tls = false;                  // 530 5.7.0 to MAIL/AUTH before STARTTLS
+  // NAME -> bearer token for XOAUTH2 and OAUTHBEARER (--oauth-token NAME:TOKEN).
+  std::map<std::string, std::string> oauth_tokens;
+  bool require_auth = false;  // 530 5.7.0 to MAIL before AUTH
+  bool require_tls = false;   // 530 5.7.0 to MAIL/AUTH before STARTTLS
   // Recipients in these domains are accepted from anyone; others only after AUTH (relay policy).
   std::vector<std::string> local_domains{"localhost", "example.test"};
 

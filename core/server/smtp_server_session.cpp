@@ -237,7 +237,8 @@ asio::awaitable<Session::Flow> Session::cmd_ehlo(const CommandLine& c) {
   if (caps.dsn) lines.push_back("DSN");
   if (starttls_available()) lines.push_back("STARTTLS");
   if (auth_available() && !(opt_.require_tls && !tls_))
-    lines.push_back("AUTH PLAIN LOGIN CRAM-MD5");
+    lines.push_back(opt_.oauth_tokens.empty() ? "AUTH PLAIN LOGIN CRAM-MD5"
+                                              : "AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2 OAUTHBEARER");
   std::string text;
   for (std::size_t i = 0; i < lines.size(); ++i)
     text += (i ? "\r\n250" : "250") + std::string(i + 1 < lines.size() ? "-" : " ") + lines[i];

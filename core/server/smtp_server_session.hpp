@@ -148,7 +148,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Session state (smtp_server_session.cpp).
   bool starttls_available() const { return opt_.capabilities.starttls && shared_->tls && !tls_; }
-  bool auth_available() const { return opt_.capabilities.auth && !opt_.users.empty(); }
+  bool auth_available() const {
+    return opt_.capabilities.auth && (!opt_.users.empty() || !opt_.oauth_tokens.empty());
+  }
   bool in_transaction() const { return mail_from_.has_value() || in_data_; }
 
   void reset_transaction();

@@ -116,6 +116,189 @@ std::string xoauth2_message(std::string_view user, std::string_view token) {
   return out;
 }
 
+std::string oauthbearer_message(std::string_view user, std::string_view host, unsigned port,
+                                std::string_view token) {
+  std::string out = "n,a=";
+  for (char c : user) {
+    if (c == ',')
+      out += "=2C";
+    else if (c == '=')
+      out += "=3D";
+    else
+      out += c;
+  }
+  out += ",\x01host=";
+  out.append(host);
+  // Split literals: "\x01auth" would read as the hex escape \x01a.
+  out += "\x01port=" + std::to_string(port) +
+         "\x01"
+         "auth=Bearer ";
+  out.append(token);
+  out += "\x01\x01";
+  return out;
+}
+
+bool is_oauth_mechanism(std::string_view mechanism) {
+  const std::string mech = ascii::upper(mechanism);
+  return mech == "XOAUTH2" || mech == "OAUTHBEARER";
+}
+
+namespace {
+
+// Reads a JSON string starting at text[pos] == '"'; advances pos past it. Escapes other than
+// \" and \\ (and \/) are kept as written: the members read here are short ASCII tokens and URLs.
+std::optional<std::string> json_string(std::string_view text, std::size_t& pos) {
+  if (pos >= text.size() || text[pos] != '"') return std::nullopt;
+  std::string out;
+  for (++pos; pos < text.size(); ++pos) {
+    char c = text[pos];
+    if (c == '"') {
+      ++pos;
+      return out;
+    }
+    if (c == '\\' && pos + 1 < text.size()) {
+      char next = text[++pos];
+      if (next == '"' || next == '\\' || next == '/')
+        out += next;
+      else {
+        out += '\\';
+        out += next;
+      }
+      continue;
+    }
+    out += c;
+  }
+  return std::nullopt;
+}
+
+bool is_json_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+void skip_space(std::string_view text, std::size_t& pos) {
+  while (pos < text.size() && is_json_space(text[pos])) ++pos;
+}
+
+}  // namespace
+
+std::optional<OauthError> parse_oauth_error(std::string_view decoded) {
+  if (decoded.size() > 16 * 1024) return std::nullopt;
+  std::size_t pos = 0;
+  skip_space(decoded, pos);
+  if (pos >= decoded.size() || decoded[pos] != '{') return std::nullopt;
+  ++pos;
+  OauthError error;
+  bool has_status = false;
+  for (;;) {
+    skip_space(decoded, pos);
+    if (pos < decoded.size() && decoded[pos] == '}') break;
+    auto key = json_string(decoded, pos);
+    if (!key) return std::nullopt;
+    skip_space(decoded, pos);
+    if (pos >= decoded.size() || decoded[pos] != ':') return std::nullopt;
+    ++pos;
+    skip_space(decoded, pos);
+    std::string value;
+    if (pos < decoded.size() && decoded[pos] == '"') {
+      auto text = json_string(decoded, pos);
+      if (!text) return std::nullopt;
+      value = std::move(*text);
+    } else {
+      // A number or literal (some servers send "status":401): read up to the next ',' or '}'.
+      std::size_t end = decoded.find_first_of(",}", pos);
+      if (end == std::string_view::npos) return std::nullopt;
+      value = std::string(decoded.substr(pos, end - pos));
+      while (!value.empty() && is_json_space(value.back())) value.pop_back();
+      pos = end;
+    }
+    if (*key == "status") {
+      error.status = value;
+      has_status = true;
+    } else if (*key == "schemes") {
+      error.schemes = value;
+    } else if (*key == "scope") {
+      error.scope = value;
+    }
+    skip_space(decoded, pos);
+    if (pos < decoded.size() && decoded[pos] == ',') {
+      ++pos;
+      continue;
+    }
+    if (pos < decoded.size() && decoded[pos] == '}') break;
+    return std::nullopt;
+  }
+  if (!has_status) return std::nullopt;
+  return error;
+}
+
+namespace {
+
+// The "auth=Bearer TOKEN" value among ^A-separated key=value pairs ending in ^A^A.
+std::optional<std::string> bearer_of(std::string_view kvpairs, std::string* user_key) {
+  if (kvpairs.size() < 2 || kvpairs.substr(kvpairs.size() - 2) != "\x01\x01") return std::nullopt;
+  kvpairs.remove_suffix(2);
+  std::optional<std::string> token;
+  while (!kvpairs.empty()) {
+    std::size_t end = kvpairs.find('\x01');
+    std::string_view pair = kvpairs.substr(0, end);
+    kvpairs = end == std::string_view::npos ? std::string_view{} : kvpairs.substr(end + 1);
+    if (pair.substr(0, 12) == "auth=Bearer ")
+      token = std::string(pair.substr(12));
+    else if (user_key && pair.substr(0, 5) == "user=")
+      *user_key = std::string(pair.substr(5));
+  }
+  if (!token || token->empty()) return std::nullopt;
+  return token;
+}
+
+}  // namespace
+
+std::optional<BearerCredentials> parse_xoauth2(std::string_view decoded) {
+  BearerCredentials creds;
+  auto token = bearer_of(decoded, &creds.user);
+  if (!token || creds.user.empty()) return std::nullopt;
+  creds.token = std::move(*token);
+  return creds;
+}
+
+std::optional<BearerCredentials> parse_oauthbearer(std::string_view decoded) {
+  // gs2-header: "n," or "y," then "a=saslname," (RFC 7628 §3.1; channel binding is not used).
+  if (decoded.size() < 2 || (decoded[0] != 'n' && decoded[0] != 'y') || decoded[1] != ',')
+    return std::nullopt;
+  decoded.remove_prefix(2);
+  std::size_t comma = decoded.find(',');
+  if (comma == std::string_view::npos || decoded.substr(0, 2) != "a=") return std::nullopt;
+  BearerCredentials creds;
+  for (std::size_t i = 2; i < comma; ++i) {
+    if (decoded.substr(i, 3) == "=2C") {
+      creds.user += ',';
+      i += 2;
+    } else if (decoded.substr(i, 3) == "=3D") {
+      creds.user += '=';
+      i += 2;
+    } else {
+      creds.user += decoded[i];
+    }
+  }
+  decoded.remove_prefix(comma + 1);
+  if (decoded.empty() || decoded[0] != '\x01') return std::nullopt;
+  decoded.remove_prefix(1);
+  auto token = bearer_of(decoded, nullptr);
+  if (!token || creds.user.empty()) return std::nullopt;
+  creds.token = std::move(*token);
+  return creds;
+}
+
+std::string oauth_error_json(std::string_view scope) {
+  return R"({"status":"401","schemes":"bearer","scope":")" + std::string(scope) + "\"}";
+}
+
+std::string describe_oauth_error(const OauthError& error) {
+  std::string out = "the token was refused: status " + error.status;
+  if (!error.scope.empty()) out += ", scope " + error.scope + " required";
+  return out;
+}
+
 std::string cram_md5_challenge(std::string_view hostname) {
   unsigned char random[8];
   std::uint64_t nonce = 0;

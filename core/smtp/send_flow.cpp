@@ -46,7 +46,8 @@ asio::awaitable<std::optional<Error>> run(SmtpClient& client, const SendRequest&
                            "STARTTLS, or --no-tls was given); --insecure allows it");
     std::string mechanism = *request.auth_mechanism;
     if (mechanism.empty()) {
-      mechanism = best_auth_mechanism(*caps, client.in_tls());
+      mechanism = request.auth_secret_is_token ? best_oauth_mechanism(*caps)
+                                               : best_auth_mechanism(*caps, client.in_tls());
       if (mechanism.empty())
         co_return make_error(ErrorKind::unsupported, Stage::auth,
                              caps->auth.empty()

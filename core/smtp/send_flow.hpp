@@ -27,6 +27,7 @@ struct SendRequest {
   std::optional<std::string> auth_mechanism;  // nullopt: no AUTH; "": the best offered
   std::string auth_user;
   std::string auth_secret;
+  bool auth_secret_is_token = false;  // an OAuth2 bearer token: XOAUTH2/OAUTHBEARER
   std::string from;
   std::vector<std::string> to;
   std::string message;  // headers + body, any line endings

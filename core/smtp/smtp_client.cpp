@@ -107,6 +107,12 @@ std::string best_auth_mechanism(const Capabilities& capabilities, bool in_tls) {
   return {};
 }
 
+std::string best_oauth_mechanism(const Capabilities& capabilities) {
+  if (capabilities.has_auth("OAUTHBEARER")) return "OAUTHBEARER";
+  if (capabilities.has_auth("XOAUTH2")) return "XOAUTH2";
+  return {};
+}
+
 struct SmtpClient::Impl {
   asio::any_io_executor ex;
   ClientOptions opt;
@@ -433,6 +439,28 @@ struct SmtpClient::Impl {
     co_return rejected(Stage::auth, "authentication failed", *reply);
   }
 
+  // An OAuth refusal (RFC 7628 §3.2.2): a 334 whose payload is base64 JSON with the status and
+  // scope. The client must answer with the dummy response (OAUTHBEARER: ^A; XOAUTH2: an empty
+  // line) to get the final 5xx; the decoded status and scope go into the error message.
+  std::optional<OauthError> last_oauth_refusal;
+
+  asio::awaitable<Result<Reply>> finish_oauth_refusal(const std::string& mech,
+                                                      Result<Reply> reply) {
+    std::optional<OauthError>& refusal = last_oauth_refusal;
+    refusal.reset();
+    if (!reply->lines.empty())
+      if (auto decoded = base64_decode(reply->lines.front())) refusal = parse_oauth_error(*decoded);
+    if (mech == "OAUTHBEARER") {
+      const std::string dummy = base64_encode(kOauthbearerDummyResponse) + "\r\n";
+      reply = co_await exchange(Stage::auth, dummy, "AQ== (the RFC 7628 dummy response)");
+    } else {
+      reply = co_await exchange(Stage::auth, "\r\n", "<empty response>");
+    }
+    if (!refusal || !reply || reply->code == 334 || reply->positive_completion())
+      co_return co_await finish_auth(std::move(reply));
+    co_return rejected(Stage::auth, describe_oauth_error(*refusal), *reply);
+  }
+
   asio::awaitable<Result<Reply>> auth(std::string_view mechanism, std::string_view user,
                                       std::string_view secret) {
     const auto start = Clock::now();
@@ -440,9 +468,15 @@ struct SmtpClient::Impl {
     const std::string_view redacted = "<redacted>";
     Result<Reply> result =
         make_error(ErrorKind::unsupported, Stage::auth, "unsupported AUTH mechanism " + mech);
-    if (mech == "PLAIN" || mech == "XOAUTH2") {
-      const std::string payload = base64_encode(mech == "PLAIN" ? sasl_plain_message(user, secret)
-                                                                : xoauth2_message(user, secret));
+    if (mech == "PLAIN" || mech == "XOAUTH2" || mech == "OAUTHBEARER") {
+      std::string message;
+      if (mech == "PLAIN")
+        message = sasl_plain_message(user, secret);
+      else if (mech == "XOAUTH2")
+        message = xoauth2_message(user, secret);
+      else
+        message = oauthbearer_message(user, opt.host, opt.port, secret);
+      const std::string payload = base64_encode(message);
       Result<Reply> reply = Reply{};
       if (opt.initial_response) {
         reply = co_await exchange(Stage::auth, "AUTH " + mech + " " + payload + "\r\n",
@@ -452,10 +486,11 @@ struct SmtpClient::Impl {
         if (reply && reply->code == 334)
           reply = co_await exchange(Stage::auth, payload + "\r\n", redacted);
       }
-      // XOAUTH2 failure: a 334 carrying a JSON error; an empty line gets the final 5xx.
-      if (mech == "XOAUTH2" && reply && reply->code == 334)
-        reply = co_await exchange(Stage::auth, "\r\n", "<empty response>");
-      result = co_await finish_auth(std::move(reply));
+      if (mech != "PLAIN" && reply && reply->code == 334) {
+        result = co_await finish_oauth_refusal(mech, std::move(reply));
+      } else {
+        result = co_await finish_auth(std::move(reply));
+      }
     } else if (mech == "LOGIN") {
       // Each step goes on only on 334; anything else (a refusal, or a server that skips the
       // prompts) is judged by finish_auth.
@@ -750,6 +785,10 @@ asio::awaitable<Result<Capabilities>> SmtpClient::ehlo(std::string_view name) {
 asio::awaitable<Result<TlsInfo>> SmtpClient::starttls() {
   co_return co_await impl_->starttls();
 }
+const std::optional<OauthError>& SmtpClient::oauth_refusal() const {
+  return impl_->last_oauth_refusal;
+}
+
 asio::awaitable<Result<Reply>> SmtpClient::auth(std::string_view mechanism, std::string_view user,
                                                 std::string_view secret) {
   co_return co_await impl_->auth(mechanism, user, secret);

@@ -39,6 +39,7 @@
 #include "core/net/tls_client.hpp"
 #include "core/net/transport.hpp"
 #include "core/smtp/capabilities.hpp"
+#include "core/smtp/sasl.hpp"
 
 namespace smtpdoctor {
 
@@ -128,10 +129,13 @@ class SmtpClient {
   // the handshake. Verification failure is ErrorKind::tls unless options.tls.insecure; either way
   // tls_info() holds the details. Capabilities are forgotten: call ehlo() again.
   asio::awaitable<Result<TlsInfo>> starttls();
-  // AUTH with PLAIN, LOGIN, CRAM-MD5 or XOAUTH2 (`secret` is the password, or the OAuth token).
-  // 235 -> the reply; 535/534/538/454/... -> ErrorKind::rejected with the reply.
+  // AUTH with PLAIN, LOGIN, CRAM-MD5, XOAUTH2 or OAUTHBEARER (`secret` is the password, or the
+  // OAuth2 bearer token). 235 -> the reply; 535/534/538/454/... -> ErrorKind::rejected with the
+  // reply. A refused token's RFC 7628 error dialogue is answered with the dummy response.
   asio::awaitable<Result<Reply>> auth(std::string_view mechanism, std::string_view user,
                                       std::string_view secret);
+  // The decoded JSON error of the last refused XOAUTH2/OAUTHBEARER login, if it sent one.
+  const std::optional<OauthError>& oauth_refusal() const;
   // MAIL, every RCPT and (when `message` is given) DATA/BDAT with the message. With PIPELINING
   // the envelope (and DATA) goes in one write and the replies are read in order. Refusals are in
   // the result (one outcome per recipient); Error is for usage/network/timeout/protocol.
@@ -182,5 +186,7 @@ class SmtpClient {
 // CRAM-MD5 first, so the password itself never crosses the wire. XOAUTH2 is never chosen (it
 // needs a token, not a password). Empty when none is offered.
 std::string best_auth_mechanism(const Capabilities& capabilities, bool in_tls);
+// The same for an OAuth2 token: OAUTHBEARER (the standard, RFC 7628) first, then XOAUTH2.
+std::string best_oauth_mechanism(const Capabilities& capabilities);
 
 }  // namespace smtpdoctor

@@ -114,3 +114,52 @@ TEST_CASE("LOGIN prompts are the ones servers send on the wire") {
   CHECK(base64_encode(kLoginUserPrompt) == "VXNlcm5hbWU6");
   CHECK(base64_encode(kLoginPasswordPrompt) == "UGFzc3dvcmQ6");
 }
+
+TEST_CASE("OAUTHBEARER's initial response has the RFC 7628 layout, with a= escaped") {
+  // RFC 7628 §4.1's example, with the authorization identity this client always sends.
+  const std::string message = oauthbearer_message("user@example.com", "server.example.com", 143,
+                                                  "vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg==");
+  CHECK(message ==
+        "n,a=user@example.com,\x01host=server.example.com\x01port=143\x01"
+        "auth=Bearer vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg==\x01\x01");
+  CHECK(oauthbearer_message("a,b=c", "h", 587, "t") ==
+        "n,a=a=2Cb=3Dc,\x01host=h\x01port=587\x01"
+        "auth=Bearer t\x01\x01");
+  CHECK(base64_encode(kOauthbearerDummyResponse) == "AQ==");
+}
+
+TEST_CASE("the server reads back user and token from XOAUTH2 and OAUTHBEARER") {
+  auto bearer = parse_oauthbearer(oauthbearer_message("a,b=c", "h", 587, "tok"));
+  REQUIRE(bearer);
+  CHECK(bearer->user == "a,b=c");
+  CHECK(bearer->token == "tok");
+  auto xoauth = parse_xoauth2(xoauth2_message("alice", "tok2"));
+  REQUIRE(xoauth);
+  CHECK(xoauth->user == "alice");
+  CHECK(xoauth->token == "tok2");
+  CHECK_FALSE(
+      parse_oauthbearer("n,a=x,\x01"
+                        "auth=Bearer t"));       // no final ^A^A
+  CHECK_FALSE(parse_xoauth2("user=x\x01\x01"));  // no token
+}
+
+TEST_CASE("a refused token's JSON error is decoded: status and scope") {
+  // RFC 7628 §4.3's failure challenge.
+  auto decoded = base64_decode(
+      "eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIiwic2NvcGUiOiJleGFtcGxlX3Njb3BlIiwib3BlbmlkLWNvbmZpZ3Vy"
+      "YXRpb24iOiJodHRwczovL2V4YW1wbGUuY29tLy53ZWxsLWtub3duL29wZW5pZC1jb25maWd1cmF0aW9uIn0=");
+  REQUIRE(decoded);
+  auto error = parse_oauth_error(*decoded);
+  REQUIRE(error);
+  CHECK(error->status == "invalid_token");
+  CHECK(error->scope == "example_scope");
+  auto google = parse_oauth_error(
+      R"({"status":"401","schemes":"bearer","scope":"https://mail.google.com/"})");
+  REQUIRE(google);
+  CHECK(describe_oauth_error(*google) ==
+        "the token was refused: status 401, scope https://mail.google.com/ required");
+  CHECK(parse_oauth_error(oauth_error_json("s"))->scope == "s");
+  CHECK_FALSE(parse_oauth_error("not json"));
+  CHECK_FALSE(parse_oauth_error(R"({"scope":"x"})"));  // no status
+  CHECK_FALSE(parse_oauth_error(R"({"status":"401")"));
+}
