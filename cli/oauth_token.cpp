@@ -4,6 +4,8 @@
 // cap, the child is killed. stderr is left to the terminal so the helper can explain itself.
 #include "cli/oauth_token.hpp"
 
+#include "cli/password.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -13,18 +15,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 
 namespace smtpdoctor::cli {
 namespace {
 
 Error usage(std::string message) {
   return make_error(ErrorKind::usage, Stage::none, std::move(message));
-}
-
-std::string first_line(std::string text) {
-  if (auto eol = text.find_first_of("\r\n"); eol != std::string::npos) text.resize(eol);
-  return text;
 }
 
 Result<std::string> checked(std::string token, const std::string& where) {
@@ -34,12 +30,9 @@ Result<std::string> checked(std::string token, const std::string& where) {
 }
 
 Result<std::string> from_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return usage("cannot read " + path);
-  std::string text(kMaxTokenOctets + 2, '\0');
-  in.read(text.data(), std::streamsize(text.size()));
-  text.resize(std::size_t(in.gcount()));
-  return checked(first_line(std::move(text)), path);
+  auto line = first_line_of_file(path, kMaxTokenOctets);
+  if (!line) return line.error();
+  return checked(std::move(*line), path);
 }
 
 std::string exit_text(int status) {

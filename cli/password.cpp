@@ -14,18 +14,10 @@ Error usage(std::string message) {
   return make_error(ErrorKind::usage, Stage::none, std::move(message));
 }
 
-std::string first_line(std::string text) {
-  if (auto eol = text.find_first_of("\r\n"); eol != std::string::npos) text.resize(eol);
-  return text;
-}
-
 Result<std::string> from_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return usage("cannot read " + path);
-  std::string text(kMaxPasswordOctets + 2, '\0');
-  in.read(text.data(), std::streamsize(text.size()));
-  text.resize(std::size_t(in.gcount()));
-  std::string password = first_line(std::move(text));
+  auto line = first_line_of_file(path, kMaxPasswordOctets);
+  if (!line) return line.error();
+  std::string password = std::move(*line);
   if (password.size() > kMaxPasswordOctets) return usage(path + " is too long for a password");
   return password;
 }
@@ -67,6 +59,20 @@ Result<std::string> from_terminal(const std::string& user) {
 }
 
 }  // namespace
+
+std::string first_line(std::string text) {
+  if (auto eol = text.find_first_of("\r\n"); eol != std::string::npos) text.resize(eol);
+  return text;
+}
+
+Result<std::string> first_line_of_file(const std::string& path, std::size_t max_octets) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return usage("cannot read " + path);
+  std::string text(max_octets + 2, '\0');
+  in.read(text.data(), std::streamsize(text.size()));
+  text.resize(std::size_t(in.gcount()));
+  return first_line(std::move(text));
+}
 
 Result<std::string> read_password(const PasswordSource& source) {
   if (!source.env.empty()) {

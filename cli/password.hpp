@@ -17,6 +17,13 @@ struct PasswordSource {
 // A password longer than this is refused: no real one is, and reading stays bounded.
 inline constexpr std::size_t kMaxPasswordOctets = 4096;
 
+// `text` up to its first CR or LF.
+std::string first_line(std::string text);
+// The first line of the file at `path`, reading at most max_octets + 2 octets: a line longer
+// than max_octets comes back longer than that, for the caller to refuse in its own words.
+// ErrorKind::usage when the file cannot be read. Shared with the OAuth2 token file.
+Result<std::string> first_line_of_file(const std::string& path, std::size_t max_octets);
+
 // The password, or ErrorKind::usage with a one-line reason.
 Result<std::string> read_password(const PasswordSource& source);
 // The flag a read_password() error is about: "--password-env", "--password-file" or
