@@ -89,7 +89,7 @@ _smtpdoctor() {
         --bare-lf --fault --store --json --help" ;;
     send)
       opts="--server --port -4 -6 --timeout --from --to --helo --ehlo --bdat --tls
-        --tls-on-connect --tlsc --no-tls --tls-sni --ca-file --insecure --auth --auth-user --au
+        --tls-on-connect --tlsc --no-tls --tls-sni --tls-verify-name --ca-file --insecure --auth --auth-user --au
         --password-env --password-file --oauth2-token-env --oauth2-token-file --oauth2-token-cmd
         --header --add-header --body --body-file --verbose --json
         --help" ;;
