@@ -77,7 +77,7 @@ _smtpdoctor() {
       opts="--help --version $commands" ;;
     check)
       opts="--server --port --ports -4 -6 --offline --helo --ehlo --from --to --size
-        --relay-test --quit-after --tls-sni --tls-verify-name --ca-file --insecure --tls-on-connect
+        --relay-test --submission --quit-after --tls-sni --tls-verify-name --ca-file --insecure --tls-on-connect
         --auth-user --password-env --password-file --oauth2-token-env --oauth2-token-file
         --oauth2-token-cmd --auth --auth-all --allow-plaintext-auth --only --skip
         --timeout --deadline --targets --concurrency --format --json --verbose --strict

@@ -9,6 +9,7 @@
 #include "core/diagnosis/port25_verdict.hpp"
 #include "probes/check_run.hpp"
 #include "probes/credentials_probe.hpp"
+#include "probes/dns_probe.hpp"
 
 namespace smtpdoctor {
 
@@ -33,6 +34,8 @@ asio::awaitable<void> compare_credentials(CheckRun& run);
 
 // Pure pieces, for tests.
 
+// The address of `exchanger` to connect to in `family`; empty: none of that family.
+std::string pick_address(const Exchanger& exchanger, IpFamily family);
 // The ports to check on each host, with their roles.
 std::vector<PortPlan> port_plans(const CheckOptions& options, const std::vector<MailHost>& hosts);
 // The tcp outcome of every port that ran, as the port-25 verdict reads them.

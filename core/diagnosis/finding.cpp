@@ -6,7 +6,7 @@
 namespace smtpdoctor {
 namespace {
 
-constexpr std::array<std::pair<Finding, std::string_view>, 19> kNames{{
+constexpr std::array<std::pair<Finding, std::string_view>, 20> kNames{{
     {Finding::none, "none"},
     {Finding::open_relay, "open-relay"},
     {Finding::starttls_not_offered, "starttls-not-offered"},
@@ -26,6 +26,7 @@ constexpr std::array<std::pair<Finding, std::string_view>, 19> kNames{{
     {Finding::credentials_both_rejected, "credentials-both-rejected"},
     {Finding::port25_blocked, "port25-blocked"},
     {Finding::port25_refused, "port25-refused"},
+    {Finding::submission_not_found, "submission-not-found"},
 }};
 
 constexpr auto kAll = [] {

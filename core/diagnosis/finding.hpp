@@ -30,6 +30,7 @@ enum class Finding {
   credentials_both_rejected,  // SMTP AUTH and POP3/IMAP refuse the same login
   port25_blocked,             // 25 timed out while other ports got through
   port25_refused,             // the host reset the connection to 25
+  submission_not_found,       // --submission: no SRV records and no conventional name exists
 };
 
 // Every finding, for tests and docs that walk the table.

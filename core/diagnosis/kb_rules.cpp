@@ -283,6 +283,17 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Check the server name and port (587 STARTTLS, 465 implicit TLS, 25 server-to-server); "
             "the mail service may be down or bound to another address.",
      .refs = "RFC 6409 §3.1|RFC 8314 §3.3"},
+    {.id = "submission-not-found",
+     .category = C::dns_failure,
+     .permanence = P::permanent,
+     .finding = Finding::submission_not_found,
+     .cause = "No outgoing (submission) server could be found for {domain}: it publishes no "
+              "_submissions._tcp or _submission._tcp SRV records, and none of the usual names "
+              "({names}) exists.",
+     .fix = "Take the outgoing server's name from your provider's help pages and check it by "
+            "name; as the domain's admin, publish SRV records such as "
+            "'_submissions._tcp.{domain}. SRV 0 1 465 smtp.{domain}.' so mail programs find it.",
+     .refs = "RFC 6186 §3.1|RFC 8314 §5.1"},
     {.id = "pop-before-smtp",
      .category = C::relay_denied,
      .permanence = P::temporary,

@@ -1,5 +1,5 @@
 // What a DNS lookup found, as plain values: the records smtpdoctor asks for (MX, A/AAAA, PTR,
-// TXT, TLSA) and the outcome of the lookup. The outcome keeps NXDOMAIN, NODATA, SERVFAIL,
+// TXT, TLSA, SRV) and the outcome of the lookup. The outcome keeps NXDOMAIN, NODATA, SERVFAIL,
 // REFUSED and a timeout apart because each means something different to a mail administrator:
 // "the domain does not exist" is not "the domain has no MX" is not "your resolver is broken".
 #pragma once
@@ -64,6 +64,15 @@ struct TlsaRecord {
 };
 
 // The outcome of one lookup. `records` is empty unless status == ok.
+// One SRV record (RFC 2782), e.g. _submissions._tcp.example.org for RFC 6186.
+struct SrvRecord {
+  std::uint16_t priority = 0;  // lower first
+  std::uint16_t weight = 0;    // among equal priorities, higher first (no random choice here)
+  std::uint16_t port = 0;
+  std::string target;  // "." when the service is decidedly not available (RFC 2782)
+  bool is_null() const { return target == "."; }
+};
+
 template <typename T>
 struct DnsAnswer {
   DnsStatus status = DnsStatus::error;

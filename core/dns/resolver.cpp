@@ -36,6 +36,7 @@ constexpr int kTypePtr = 12;
 constexpr int kTypeTxt = 16;
 constexpr int kTypeAaaa = 28;
 constexpr int kTypeTlsa = 52;
+constexpr int kTypeSrv = 33;
 
 // What c-ares handed back for one query, before any parsing.
 struct RawAnswer {
@@ -433,6 +434,10 @@ asio::awaitable<DnsAnswer<TxtRecord>> Resolver::txt(std::string name) {
 
 asio::awaitable<DnsAnswer<TlsaRecord>> Resolver::tlsa(std::string name) {
   return Impl::lookup<TlsaRecord>(impl_, "TLSA", std::move(name), kTypeTlsa, parse_tlsa_answer);
+}
+
+asio::awaitable<DnsAnswer<SrvRecord>> Resolver::srv(std::string name) {
+  return Impl::lookup<SrvRecord>(impl_, "SRV", std::move(name), kTypeSrv, parse_srv_answer);
 }
 
 }  // namespace smtpdoctor

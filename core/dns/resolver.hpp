@@ -55,6 +55,8 @@ class Resolver {
   asio::awaitable<DnsAnswer<TxtRecord>> txt(std::string name);
   // TLSA at e.g. "_25._tcp.mx.example.org" (RFC 6698 / 7672).
   asio::awaitable<DnsAnswer<TlsaRecord>> tlsa(std::string name);
+  // SRV at e.g. "_submissions._tcp.example.org" (RFC 6186), in parse_srv_answer's order.
+  asio::awaitable<DnsAnswer<SrvRecord>> srv(std::string name);
 
   // Ends every lookup in flight and every later one at once with DnsStatus::error: the run's
   // --deadline or Ctrl-C (core/base/run_control.hpp).

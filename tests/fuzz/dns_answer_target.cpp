@@ -43,6 +43,16 @@ void parse_all(DnsMessage message, const DnsParseLimits& limits) {
   auto tlsa = parse_tlsa_answer(message, limits);
   check_answer(tlsa, limits);
   for (const auto& r : tlsa.records) SMTPDOCTOR_FUZZ_CHECK(r.data_hex.size() % 2 == 0);
+
+  auto srv = parse_srv_answer(message, limits);
+  check_answer(srv, limits);
+  for (std::size_t i = 1; i < srv.records.size(); ++i) {
+    const auto& a = srv.records[i - 1];
+    const auto& b = srv.records[i];
+    SMTPDOCTOR_FUZZ_CHECK(a.priority < b.priority ||
+                          (a.priority == b.priority && a.weight >= b.weight));
+  }
+  for (const auto& r : srv.records) SMTPDOCTOR_FUZZ_CHECK(!r.target.empty());
 }
 
 }  // namespace
