@@ -694,6 +694,25 @@ constexpr auto kRules = std::to_array<Rule>({
             "OAuth2 for the mail client (smtpdoctor: --auth XOAUTH2 with "
             "--oauth2-token-env/-file/-cmd).",
      .refs = "https://support.google.com/mail/answer/78754"},
+    // A refused OAuth2 login: the token, not a password, is what was wrong. Stands back when the
+    // words say the account or tenant does not allow SMTP AUTH at all.
+    {.id = "oauth-token-refused",
+     .category = C::auth_failed,
+     .permanence = P::permanent,
+     .unless_text = "disabled|not enabled|not supported|app password|application-specific|"
+                    "web browser|too many|rate limit",
+     .code = 5,
+     .stage = S::auth,
+     .signal = Signal::token_login,
+     .cause = "The server refused the OAuth2 token: it has expired, was issued for another "
+              "account than the user name given, or lacks the scope SMTP needs.",
+     .fix = "Get a fresh token from the token helper (oama, mailctl, oauth2ms, the cloud CLI) "
+            "for this account with the scope the provider documents (Gmail: "
+            "https://mail.google.com/; Microsoft 365: https://outlook.office.com/SMTP.Send), and "
+            "log in with the address the token was issued to.",
+     .refs = "RFC 7628 §3.2.2|https://developers.google.com/gmail/imap/xoauth2-protocol|"
+             "https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/"
+             "how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth"},
     // DANE and MTA-STS: the destination publishes that TLS with a verified certificate is
     // required, and the delivery could not meet that.
     {.id = "dane-tlsa-mismatch",

@@ -82,6 +82,8 @@ bool signal_matches(const Rule& rule, const Evidence& ev) {
       return !ev.reply || ev.reply->code == 0;
     case Signal::outside_recipient_without_login:
       return ev.context.known && !ev.context.logged_in && ev.context.recipient_local == false;
+    case Signal::token_login:
+      return ev.context.known && ev.context.login_attempted && ev.context.token_login;
   }
   return false;
 }
