@@ -36,6 +36,9 @@ struct TlsClientOptions {
   bool legacy_versions = false;
 };
 
+// One certificate as the server sent it, DER-encoded (what TLSA records are matched against).
+using DerCertificate = std::vector<unsigned char>;
+
 // What the handshake and the peer certificate told us; the tls probe reports from this.
 struct TlsInfo {
   std::string protocol;     // "TLSv1.3"
@@ -48,10 +51,12 @@ struct TlsInfo {
   std::string issuer;             // one line, RFC 2253
   std::string not_before;         // ISO 8601 UTC, "2026-01-01T00:00:00Z"
   std::string not_after;
-  std::optional<long> days_to_expiry;   // negative when expired
-  std::string key_type;                 // the server key's algorithm: "RSA", "EC", "ED25519"
-  int key_bits = 0;                     // its size in bits
-  int chain_sent = 0;                   // certificates the server sent, its own included
+  std::optional<long> days_to_expiry;  // negative when expired
+  std::string key_type;                // the server key's algorithm: "RSA", "EC", "ED25519"
+  int key_bits = 0;                    // its size in bits
+  int chain_sent = 0;                  // certificates the server sent, its own included
+  // Those certificates, the server's own first, in the order sent (the dane step matches them).
+  std::vector<DerCertificate> peer_chain;
   bool not_yet_valid = false;           // the server's certificate starts in the future
   bool verified = false;                // chain, host name and protocol version all good
   bool protocol_too_old = false;        // TLS 1.1 or older (only ever under --insecure)
