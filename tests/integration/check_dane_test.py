@@ -63,6 +63,11 @@ class Fixture:
         self.certs = TestCertificates(self.dir, names=MX_NAMES).create()
         self.server = Serve("--cert", self.certs.cert_file, "--key", self.certs.key_file,
                             store=False)
+        # A self-signed certificate for a name no CA vouches for: only DANE-EE can make it good.
+        self.self_signed_cert, self_signed_key = self.certs.self_signed(
+            "self-signed", dns_names=("mx-selfsigned.dane.test",), ip_addresses=())
+        self.self_signed_server = Serve("--cert", self.self_signed_cert, "--key",
+                                        self_signed_key, store=False)
         port = self.server.port
         self.port = port
         self.good = spki_sha256(self.certs.cert_file)
@@ -72,7 +77,10 @@ class Fixture:
                   "mismatch MX 10 mx-mismatch", "mx-mismatch A 127.0.0.1",
                   tlsa % ("mx-mismatch", self.wrong),
                   "bogus MX 10 mx-bogus", "mx-bogus A 127.0.0.1", tlsa % ("mx-bogus", self.good),
-                  "none MX 10 mx-none", "mx-none A 127.0.0.1"]
+                  "none MX 10 mx-none", "mx-none A 127.0.0.1",
+                  "selfsigned MX 10 mx-selfsigned", "mx-selfsigned A 127.0.0.1",
+                  "_%d._tcp.mx-selfsigned TLSA 3 1 1 %s" % (
+                      self.self_signed_server.port, spki_sha256(self.self_signed_cert))]
         unsigned = ["@ MX 10 mx", "mx A 127.0.0.1", tlsa % ("mx", self.good)]
         zones = [Zone("dane.test", signed, signed=True,
                       break_signatures=["_%d._tcp.mx-bogus" % port]),
@@ -81,15 +89,17 @@ class Fixture:
             self.dns = DnssecResolver(zones).start()
         except BaseException:
             self.server.__exit__(None, None, None)
+            self.self_signed_server.__exit__(None, None, None)
             raise
 
-    def check(self, domain, *args):
-        return check(domain, "--dns-server", self.dns.address, "--port", "%d/mx" % self.port,
-                     "--ca-file", self.certs.ca_file, *args)
+    def check(self, domain, *args, port=None):
+        return check(domain, "--dns-server", self.dns.address, "--port",
+                     "%d/mx" % (port or self.port), "--ca-file", self.certs.ca_file, *args)
 
     def remove(self):
         self.dns.stop()
         self.server.__exit__(None, None, None)
+        self.self_signed_server.__exit__(None, None, None)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -124,6 +134,18 @@ class DaneTest(unittest.TestCase):
         self.assertTrue(dane["details"]["records"][0]["matched"])
         self.assertEqual(probe(report, "tls")["status"], "ok")
         self.assertEqual(code, 0, report)
+
+    def test_a_self_signed_certificate_with_a_matching_dane_ee_record_is_fine_for_dane(self):
+        f = Fixture.get()
+        code, report = f.check("selfsigned.dane.test", port=f.self_signed_server.port)
+        tls = probe(report, "tls")
+        self.assertEqual(tls["status"], "fail", tls)  # ordinary clients cannot verify it
+        dane = self.dane(report)
+        self.assertEqual(dane["status"], "ok", dane)
+        self.assertIn("DANE-EE record 3 1 1", dane["summary"])
+        self.assertIn("the certificate does not verify for ordinary clients", notes(dane))
+        self.assertIn("self-signed", notes(dane))
+        self.assertIn("DANE-EE senders check only the key", notes(dane))
 
     def test_a_signed_tlsa_record_for_another_key_fails_with_the_record_to_publish(self):
         f = Fixture.get()
