@@ -84,7 +84,7 @@ void judge_lookup_failure(ProbeResult& result, const DaneEvidence& evidence) {
   // SERVFAIL without bogus data, a timeout, REFUSED: nothing is known of the records, and a
   // sender whose lookup fails like this defers mail to a host of a signed domain.
   result.status = ProbeStatus::warn;
-  result.summary = "the TLSA lookup failed: " + tlsa.detail;
+  result.summary = tlsa.detail;  // "TLSA lookup of _25._tcp.mx.example.org: ..."
   add_note(result,
            "a sender whose TLSA lookup fails like this defers mail to this host when its MX "
            "records are DNSSEC-signed (RFC 7672 §2.1.1)");
