@@ -244,11 +244,17 @@ asio::awaitable<void> check_dane(CheckRun& run) {
       e.target = tls->target;
       e.tls_status = tls->status;
       e.tls_summary = tls->summary;
+      // No conversation reached TLS (the connection failed): that is the port's finding, and
+      // there is no certificate to match whatever DNS says.
+      if (tls->status == ProbeStatus::skip && tls->consequence_of) {
+        e.consequence_of = tls->consequence_of;
+        e.skip_reason = tls->skip_reason;
+      }
     }
     e.tlsa_name =
         "_" + std::to_string(outcome.plan.port) + "._tcp." + lower_name(outcome.plan.host);
     if (outcome.tls) e.tls = &*outcome.tls;
-    if (why_not.empty() && !is_ip_literal(outcome.plan.host))
+    if (why_not.empty() && e.skip_reason.empty() && !is_ip_literal(outcome.plan.host))
       lookups.push_back(lookup_tlsa(*run.resolver, e.tlsa_name, e.tlsa));
   }
   DnsAnswer<MxRecord> mx;
@@ -261,10 +267,14 @@ asio::awaitable<void> check_dane(CheckRun& run) {
 
   for (std::size_t i = 0; i < mx_ports.size(); ++i) {
     DaneEvidence& e = evidence[i];
-    if (!why_not.empty() || is_ip_literal(mx_ports[i]->plan.host)) {
+    if (!e.skip_reason.empty() || !why_not.empty() || is_ip_literal(mx_ports[i]->plan.host)) {
       ProbeResult skipped = dane_result(e.target);
-      skip(skipped,
-           why_not.empty() ? "the host is an IP address: TLSA records need its name" : why_not);
+      if (!e.skip_reason.empty())
+        skip(skipped, e.skip_reason);
+      else
+        skip(skipped,
+             why_not.empty() ? "the host is an IP address: TLSA records need its name" : why_not);
+      skipped.consequence_of = e.consequence_of;
       run.add(std::move(skipped));
       continue;
     }

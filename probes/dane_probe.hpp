@@ -30,6 +30,10 @@ struct DaneEvidence {
   const TlsInfo* tls = nullptr;           // the handshake's facts; nullptr: no TLS session was made
   std::optional<ProbeStatus> tls_status;  // the tls probe's status; nullopt: it did not report
   std::string tls_summary;                // its summary, to say why there was no session
+  // Set when the port's conversation never reached TLS because an earlier probe failed: the
+  // dane result is skipped with the same reason, as a consequence of that probe.
+  std::optional<ProbeId> consequence_of;
+  std::string skip_reason;
 };
 
 // The dane probe's result for one (host, port): pure, for tests.
