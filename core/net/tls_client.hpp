@@ -51,12 +51,10 @@ struct TlsInfo {
   std::string issuer;             // one line, RFC 2253
   std::string not_before;         // ISO 8601 UTC, "2026-01-01T00:00:00Z"
   std::string not_after;
-  std::optional<long> days_to_expiry;  // negative when expired
-  std::string key_type;                // the server key's algorithm: "RSA", "EC", "ED25519"
-  int key_bits = 0;                    // its size in bits
-  int chain_sent = 0;                  // certificates the server sent, its own included
-  // Those certificates, the server's own first, in the order sent (the dane step matches them).
-  std::vector<DerCertificate> peer_chain;
+  std::optional<long> days_to_expiry;   // negative when expired
+  std::string key_type;                 // the server key's algorithm: "RSA", "EC", "ED25519"
+  int key_bits = 0;                     // its size in bits
+  int chain_sent = 0;                   // certificates the server sent, its own included
   bool not_yet_valid = false;           // the server's certificate starts in the future
   bool verified = false;                // chain, host name and protocol version all good
   bool protocol_too_old = false;        // TLS 1.1 or older (only ever under --insecure)
@@ -66,6 +64,9 @@ struct TlsInfo {
   bool hostname_match = false;          // the certificate names verify_host (checked on its own)
   bool insecure = false;                // --insecure was in force
   std::size_t plaintext_discarded = 0;  // STARTTLS: bytes the server sent before the handshake
+  // The certificates of chain_sent, the server's own first, in the order sent (DER): what the
+  // dane step matches TLSA records against.
+  std::vector<DerCertificate> peer_chain;
 };
 
 // A client context: TLS 1.2+ (see legacy_versions), default or given CA store, verification armed
