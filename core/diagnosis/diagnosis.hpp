@@ -51,6 +51,9 @@ enum class Category {
   // The server breaks SMTP itself: talks out of turn, sends malformed or endless replies, closes
   // in the middle of one, never ends an AUTH exchange. Found by the client, never by words.
   protocol_violation,
+  // The MX host's DNSSEC-signed TLSA records and its TLS certificate disagree: senders that
+  // enforce DANE (RFC 7672) defer mail to it.
+  dane_mismatch,
   other,
 };
 

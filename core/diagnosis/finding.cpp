@@ -6,7 +6,7 @@
 namespace smtpdoctor {
 namespace {
 
-constexpr std::array<std::pair<Finding, std::string_view>, 20> kNames{{
+constexpr std::array<std::pair<Finding, std::string_view>, 24> kNames{{
     {Finding::none, "none"},
     {Finding::open_relay, "open-relay"},
     {Finding::starttls_not_offered, "starttls-not-offered"},
@@ -27,6 +27,10 @@ constexpr std::array<std::pair<Finding, std::string_view>, 20> kNames{{
     {Finding::port25_blocked, "port25-blocked"},
     {Finding::port25_refused, "port25-refused"},
     {Finding::submission_not_found, "submission-not-found"},
+    {Finding::dane_mismatch, "dane-mismatch"},
+    {Finding::dane_ta_name_mismatch, "dane-ta-name-mismatch"},
+    {Finding::dane_without_tls, "dane-without-tls"},
+    {Finding::dane_tlsa_bogus, "dane-tlsa-bogus"},
 }};
 
 constexpr auto kAll = [] {

@@ -31,6 +31,10 @@ enum class Finding {
   port25_blocked,             // 25 timed out while other ports got through
   port25_refused,             // the host reset the connection to 25
   submission_not_found,       // --submission: no SRV records and no conventional name exists
+  dane_mismatch,              // secure TLSA records, none matches the certificate presented
+  dane_ta_name_mismatch,      // a DANE-TA record matches, the certificate lacks the MX name
+  dane_without_tls,           // secure TLSA records, but no TLS session to match them against
+  dane_tlsa_bogus,            // the TLSA records fail DNSSEC validation
 };
 
 // Every finding, for tests and docs that walk the table.

@@ -294,6 +294,48 @@ constexpr auto kRules = std::to_array<Rule>({
             "name; as the domain's admin, publish SRV records such as "
             "'_submissions._tcp.{domain}. SRV 0 1 465 smtp.{domain}.' so mail programs find it.",
      .refs = "RFC 6186 §3.1|RFC 8314 §5.1"},
+    {.id = "dane-mismatch",
+     .category = C::dane_mismatch,
+     .permanence = P::permanent,
+     .finding = Finding::dane_mismatch,
+     .cause = "The TLSA records at {tlsa_name} do not match the certificate {host} presents: "
+              "DANE-enforcing senders (Postfix with smtp_tls_security_level = dane, Exim with "
+              "hosts_require_dane) will defer mail to it until they do.",
+     .fix = "Publish the current key's record next to the old one: {tlsa_name} IN TLSA {tlsa}; "
+            "remove the stale record once its TTL has passed. From then on, publish the new "
+            "key's TLSA record before rolling the certificate; a '3 1 1' record pins only the "
+            "key, so renewals that keep the key (certbot --reuse-key) need no DNS change.",
+     .refs = "RFC 7672 §3.1|RFC 7671 §8|https://www.postfix.org/TLS_README.html#client_tls_dane"},
+    {.id = "dane-ta-name-mismatch",
+     .category = C::dane_mismatch,
+     .permanence = P::permanent,
+     .finding = Finding::dane_ta_name_mismatch,
+     .cause = "A DANE-TA record at {tlsa_name} matches a CA certificate of the chain, but the "
+              "server certificate does not name {host}: with DANE-TA, senders check the name "
+              "(RFC 7672 §3.2.2) and defer mail.",
+     .fix = "Issue the certificate for the MX host name, or publish a DANE-EE record for the "
+            "server's key, which senders check without names: {tlsa_name} IN TLSA {tlsa}.",
+     .refs = "RFC 7672 §3.2.2|RFC 7671 §5.2"},
+    {.id = "dane-without-tls",
+     .category = C::dane_mismatch,
+     .permanence = P::permanent,
+     .finding = Finding::dane_without_tls,
+     .cause = "{host} publishes DNSSEC-signed TLSA records ({tlsa_name}), so DANE senders "
+              "require STARTTLS with a matching certificate, but no TLS session could be made: "
+              "they will defer mail to it.",
+     .fix = "Make STARTTLS work on the server (see the tls probe); to turn TLS off instead, "
+            "remove the TLSA records first and wait for their TTL to pass.",
+     .refs = "RFC 7672 §2.2|RFC 7672 §3"},
+    {.id = "dane-tlsa-bogus",
+     .category = C::dns_failure,
+     .permanence = P::permanent,
+     .finding = Finding::dane_tlsa_bogus,
+     .cause = "The TLSA records at {tlsa_name} fail DNSSEC validation (bogus): validating "
+              "senders cannot tell whether DANE applies to {host} and defer mail to it.",
+     .fix = "Re-sign the zone and keep its signatures fresh (expired RRSIGs, a zone changed "
+            "without re-signing, or a DS record at the parent that matches no DNSKEY are the "
+            "usual causes); compare `dig +dnssec` with `dig +cd`, or ask delv why.",
+     .refs = "RFC 7672 §2.1.1|RFC 4035 §5.5"},
     {.id = "pop-before-smtp",
      .category = C::relay_denied,
      .permanence = P::temporary,

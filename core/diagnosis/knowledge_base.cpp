@@ -219,7 +219,7 @@ bool rule_matches(const Rule& rule, const Evidence& evidence) {
 namespace {
 
 // Each placeholder with the phrase that stands in when the evidence lacks the fact.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kPlaceholders{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kPlaceholders{{
     {"address", "(not known)"},
     {"ptr", "its PTR name"},
     {"zones", "a blocklist"},
@@ -227,6 +227,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kPlacehol
     {"host", "The server"},
     {"domain", "the domain"},
     {"names", "smtp.DOMAIN, mail.DOMAIN"},
+    {"tlsa_name", "the MX host's TLSA name (_25._tcp.HOST)"},
+    {"tlsa", "a TLSA record for the certificate's current key (3 1 1 and its SHA-256)"},
 }};
 
 constexpr auto kPlaceholderNames = [] {

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include "core/dns/dns_parse.hpp"
+#include "core/dns/dns_query.hpp"
 #include "tests/fuzz/fuzz_targets.hpp"
 
 namespace smtpdoctor::fuzz {
@@ -61,6 +62,13 @@ void dns_answer(std::string_view input) {
   DnsMessage message(reinterpret_cast<const unsigned char*>(input.data()), input.size());
   parse_all(message, DnsParseLimits{});
   parse_all(message, DnsParseLimits{.max_records = 1, .max_txt_octets = 4});
+  // The DNSSEC lookups read the header themselves, and build queries from names they are given.
+  auto header = read_answer_header(message);
+  SMTPDOCTOR_FUZZ_CHECK(header.has_value() == (input.size() >= 12));
+  if (header) SMTPDOCTOR_FUZZ_CHECK(header->rcode >= 0 && header->rcode < 16);
+  QueryFlags flags{.authentic_data = true, .checking_disabled = true, .dnssec_ok = true};
+  if (auto query = build_query(input, 52, 1, flags))
+    SMTPDOCTOR_FUZZ_CHECK(query->size() <= 12 + 255 + 4 + 11);
 }
 
 }  // namespace smtpdoctor::fuzz
