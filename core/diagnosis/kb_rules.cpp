@@ -596,13 +596,171 @@ constexpr auto kRules = std::to_array<Rule>({
      .cause = "The recipient's Exchange account is disabled.",
      .fix = kRecipientFix,
      .refs = "RFC 3463 §3.2"},
+    // Microsoft 365 / Exchange Online NDR codes with three-digit details (Microsoft's "Email
+    // non-delivery reports and SMTP errors in Exchange Online" table): each names one cause.
+    {.id = "m365-dmarc-reject",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.509",
+     .cause = kSpfCause,
+     .fix = kSpfFix,
+     .refs = "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/"
+             "non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online"},
+    {.id = "m365-authentication-level",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.515",
+     .cause = "Outlook.com/Microsoft 365 require high-volume senders to pass SPF, DKIM and DMARC; "
+              "the sending domain does not meet that authentication level.",
+     .fix = kSpfFix,
+     .refs = "https://techcommunity.microsoft.com/blog/microsoftdefenderforoffice365blog/"
+             "strengthening-email-ecosystem-outlook%E2%80%99s-new-requirements-for-"
+             "high%E2%80%90volume-senders/4399730"},
+    {.id = "m365-tenant-attribution-relay",
+     .category = C::relay_denied,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.64",
+     .cause = "Microsoft 365 could not attribute this connection to a tenant (no matching inbound "
+              "connector), so it refuses to relay it.",
+     .fix = "Configure an inbound connector for the sending server's IP or certificate, or log "
+            "in (SMTP AUTH) on smtp.office365.com:587.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "fix-error-code-550-5-7-64"},
+    {.id = "m365-send-as-denied",
+     .category = C::sender_rejected,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.60",
+     .cause = "The mailbox that logged in has no permission to send as this sender address.",
+     .fix = "Send from the mailbox's own address, or grant the 'Send As' permission for the "
+            "other address in Exchange.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online"},
+    {.id = "m365-bad-helo",
+     .category = C::helo_rejected,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.506",
+     .cause = "Microsoft 365 refused the name the sending server introduced itself with "
+              "(HELO/EHLO).",
+     .fix = "Send a fully-qualified host name that resolves and matches the sending IP's PTR.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online"},
+    {.id = "m365-recipient-block-list",
+     .category = C::blocklisted,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.507|*.7.513",
+     .cause = "The recipient's organisation lists your sending IP on its own block list.",
+     .fix = "Ask the recipient's administrator to remove your IP from their connection filter "
+            "or customer block list.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online"},
+    {.id = "m365-ip-banned",
+     .category = C::blocklisted,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.606-649|*.7.700-750|*.7.501|*.7.511",
+     .cause = "Microsoft's filters block mail from this sending IP, tenant or account because "
+              "of its reputation (spam sent from it, or mail from unregistered domains).",
+     .fix = "Find and stop the source of the spam, then request delisting at "
+            "https://sender.office.com (IP) or from Microsoft Support (tenant).",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "fix-error-code-5-7-700-through-5-7-750|https://sender.office.com"},
+    {.id = "m365-ip-limits",
+     .category = C::rate_limited,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.508|*.2.121|*.2.122|*.1.90",
+     .cause = "Microsoft 365 limits how much mail it takes from this IP or sender (a new or "
+              "unknown IP is throttled, or a per-hour or daily limit was reached).",
+     .fix = "Slow down and retry later; warm new IPs up gradually and stay within the "
+            "documented sending limits.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online|https://learn.microsoft.com/en-us/office365/"
+             "servicedescriptions/exchange-online-service-description/exchange-online-limits"},
+    // 4.7.500-4.7.599 "Server busy, please try again later": Microsoft defers a new or unknown
+    // IP for a while; 4.7.650-4.7.699: it does so because of the IP's reputation.
+    {.id = "m365-new-ip-deferred",
+     .category = C::temporary_failure,
+     .permanence = P::temporary,
+     .basis = B::provider_code,
+     .enhanced = "4.7.500-599",
+     .cause = "Microsoft 365 defers mail from this IP for now (it throttles IPs it has little "
+              "history for).",
+     .fix = "Nothing to fix at once: the sending server retries; warm new IPs up gradually.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online"},
+    {.id = "m365-ip-reputation-deferred",
+     .category = C::blocklisted,
+     .permanence = P::temporary,
+     .basis = B::provider_code,
+     .enhanced = "4.7.650-699",
+     .cause = "Microsoft 365 limits mail from this IP because of its reputation.",
+     .fix = "Check the IP's reputation (Microsoft SNDS, blocklists), stop any spam from it and "
+            "request mitigation at https://sender.office.com.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online|https://sender.office.com"},
+    {.id = "m365-rfc5322-from",
+     .category = C::content_rejected,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.512|*.6.11",
+     .cause = "Microsoft 365 refused the message's format: no valid RFC 5322 From: header, or "
+              "bare line feeds in the message.",
+     .fix = "Make the message carry exactly one valid From: header and CRLF line endings.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online|RFC 5322 §3.6.2"},
+    {.id = "m365-dns-query-failed",
+     .category = C::dns_failure,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.4.312",
+     .cause = "Microsoft 365 could not look up the recipient domain's mail servers in DNS.",
+     .fix = "Check the recipient domain's MX and A records from the outside (dig +trace).",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online"},
+    {.id = "m365-connection-problem",
+     .category = C::temporary_failure,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.4.315|*.4.318|*.4.321",
+     .cause = "Microsoft 365 could not hold a connection to the receiving server (timed out or "
+              "closed abruptly).",
+     .fix = "The receiving organisation must check that its mail server answers on port 25 "
+            "from Microsoft 365's addresses.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online"},
+    // Yahoo/AOL's [TSS09] and [TS03] say "permanently deferred": the IP is refused, not slowed.
+    {.id = "yahoo-permanent-deferral-code",
+     .category = C::blocklisted,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .text = "[tss09]|[ts03]",
+     .cause = "Yahoo/AOL refuse mail from this IP for good (its mail looked like unsolicited bulk "
+              "mail); retrying will not succeed.",
+     .fix = "Review list practices and the IP's reputation, fix the cause, and ask Yahoo's "
+            "postmaster for a review.",
+     .refs = "https://senders.yahooinc.com/smtp-error-codes"},
+    // Gmail: 5.7.32 and 4.7.32 are its "From: header is not aligned" (DMARC) refusals.
+    {.id = "gmail-dmarc-alignment",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.32",
+     .cause = kSpfCause,
+     .fix = kSpfFix,
+     .refs = "https://support.google.com/a/answer/3726730"},
     // Yahoo/AOL put their own codes in brackets: [TSSxx]/[TSxx] deferrals for volume or
     // complaints, [BLxx] blocklist listings, [PHxx] content refused for policy reasons.
     {.id = "yahoo-deferral-code",
      .category = C::rate_limited,
      .permanence = P::from_code,
      .basis = B::provider_code,
-     .text = "[tss0|[tss1|[ts0",
+     .text = "[tss0|[tss1|[ts0|deferred - 4.16.5",
      .cause = "Yahoo/AOL defer mail from this IP for now: unusual volume, user complaints, or "
               "an IP without sending history.",
      .fix = "Slow down and retry later; keep complaint rates low, authenticate with SPF, DKIM "
@@ -1816,6 +1974,65 @@ constexpr auto kRules = std::to_array<Rule>({
      .cause = "The recipient is not local to this server.",
      .fix = kRecipientFix,
      .refs = "RFC 5321 §3.4"},
+    {.id = "code-538",
+     .category = C::tls_required,
+     .permanence = P::permanent,
+     .code = 538,
+     .cause = kTlsRequiredCause,
+     .fix = kTlsRequiredFix,
+     .refs = "RFC 4954 §6"},
+    {.id = "enhanced-password-transition",
+     .category = C::auth_failed,
+     .permanence = P::from_code,
+     .enhanced = "*.7.12",
+     .code = 432,
+     .cause = "The server wants the account's password changed before it accepts this login.",
+     .fix = "Sign in to the account (web mail or the provider's portal) and set a new password.",
+     .refs = "RFC 4954 §6"},
+    // RFC 1870 §6: 552 to MAIL FROM's SIZE or at the end of DATA is about the message's size.
+    {.id = "code-552-size",
+     .category = C::message_too_large,
+     .permanence = P::permanent,
+     .code = 552,
+     .stage = S::data,
+     .cause = kTooLargeCause,
+     .fix = kTooLargeFix,
+     .refs = "RFC 1870 §6|RFC 5321 §4.2.3"},
+    // An addressing status (X.1.x) answers the command it came in reply to: a recipient at RCPT
+    // TO, the sender at MAIL FROM. So do 550 and 553 ("mailbox unavailable", "mailbox name not
+    // allowed", RFC 5321 §4.2.2) with no other words this tool knows.
+    {.id = "stage-rcpt-addressing",
+     .category = C::recipient_unknown,
+     .permanence = P::from_code,
+     .enhanced = "5.1.*",
+     .stage = S::rcpt,
+     .cause = "The receiving server refused this recipient address.",
+     .fix = kRecipientFix,
+     .refs = "RFC 3463 §3.2"},
+    {.id = "stage-mail-addressing",
+     .category = C::sender_rejected,
+     .permanence = P::from_code,
+     .enhanced = "5.1.*",
+     .stage = S::mail,
+     .cause = kSenderCause,
+     .fix = kSenderFix,
+     .refs = "RFC 3463 §3.2"},
+    {.id = "stage-rcpt-mailbox-unavailable",
+     .category = C::recipient_unknown,
+     .permanence = P::from_code,
+     .code = 550,
+     .stage = S::rcpt,
+     .cause = "The receiving server refused this recipient (550: mailbox unavailable).",
+     .fix = kRecipientFix,
+     .refs = "RFC 5321 §4.2.2"},
+    {.id = "stage-rcpt-mailbox-not-allowed",
+     .category = C::recipient_unknown,
+     .permanence = P::from_code,
+     .code = 553,
+     .stage = S::rcpt,
+     .cause = "The receiving server refused this recipient (553: mailbox name not allowed).",
+     .fix = kRecipientFix,
+     .refs = "RFC 5321 §4.2.2"},
     {.id = "code-552",
      .category = C::mailbox_full,
      .permanence = P::permanent,
