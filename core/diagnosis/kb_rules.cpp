@@ -782,6 +782,73 @@ constexpr auto kRules = std::to_array<Rule>({
      .cause = "Yahoo/AOL refused the message for its content (policy).",
      .fix = "Check the message and its links for anything that looks like phishing or malware.",
      .refs = "https://senders.yahooinc.com/smtp-error-codes"},
+    // Sophos Email's documented XGEMAIL_nnnn codes (docs.sophos.com, "SMTP error codes").
+    {.id = "sophos-authentication-code",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .text = "xgemail_0001|xgemail_0002|xgemail_0003",
+     .cause = kSpfCause,
+     .fix = kSpfFix,
+     .refs = "https://docs.sophos.com/central/customer/help/en-us/ManageYourProducts/"
+             "EmailSecurity/SMTPErrorCodes/index.html"},
+    {.id = "sophos-block-list-code",
+     .category = C::blocklisted,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .text = "xgemail_0004|xgemail_0005|xgemail_0008|xgemail_0009",
+     .cause = "Sophos Email refused the sender: its IP or domain is on a DNS blocklist (RBL, DBL) "
+              "or on the recipient organisation's block list.",
+     .fix = "Check the IP and domain at the named lists and request delisting after fixing the "
+            "cause; ask the recipient's admin about their own block list.",
+     .refs = "https://docs.sophos.com/central/customer/help/en-us/ManageYourProducts/"
+             "EmailSecurity/SMTPErrorCodes/index.html"},
+    {.id = "sophos-tls-version-code",
+     .category = C::tls_failure,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .text = "xgemail_0006",
+     .cause = "The TLS version of the connection is not the one the recipient's Sophos policy "
+              "requires.",
+     .fix = "Enable TLS 1.2/1.3 on the sending server.",
+     .refs = "https://docs.sophos.com/central/customer/help/en-us/ManageYourProducts/"
+             "EmailSecurity/SMTPErrorCodes/index.html"},
+    {.id = "sophos-not-protected-domain-code",
+     .category = C::relay_denied,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .text = "xgemail_0010",
+     .cause = "Sophos Email does not receive mail for the recipient's domain.",
+     .fix = kRelayFix,
+     .refs = "https://docs.sophos.com/central/customer/help/en-us/ManageYourProducts/"
+             "EmailSecurity/SMTPErrorCodes/index.html"},
+    {.id = "sophos-recipient-code",
+     .category = C::recipient_unknown,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .text = "xgemail_0011",
+     .cause = kRecipientCause,
+     .fix = kRecipientFix,
+     .refs = "https://docs.sophos.com/central/customer/help/en-us/ManageYourProducts/"
+             "EmailSecurity/SMTPErrorCodes/index.html"},
+    {.id = "sophos-size-code",
+     .category = C::message_too_large,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .text = "xgemail_0012",
+     .cause = kTooLargeCause,
+     .fix = kTooLargeFix,
+     .refs = "https://docs.sophos.com/central/customer/help/en-us/ManageYourProducts/"
+             "EmailSecurity/SMTPErrorCodes/index.html"},
+    {.id = "sophos-rate-code",
+     .category = C::rate_limited,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .text = "xgemail_0013|xgemail_0014|xgemail_0015",
+     .cause = "Sophos Email limits how many messages or recipients the recipient takes from you.",
+     .fix = "Send fewer messages or recipients at a time and retry later.",
+     .refs = "https://docs.sophos.com/central/customer/help/en-us/ManageYourProducts/"
+             "EmailSecurity/SMTPErrorCodes/index.html"},
     // Mimecast answers greylisting with this wording (its documented 451).
     {.id = "mimecast-greylisting",
      .category = C::greylisted,
@@ -869,7 +936,13 @@ constexpr auto kRules = std::to_array<Rule>({
              "offer starttls|no starttls"
              // Clients' wording: "did not advertise STARTTLS", "does not support the STARTTLS
              // extension", "STARTTLS is not supported on this server".
-             "|advertise starttls|support the starttls|starttls is not supported",
+             "|advertise starttls|support the starttls|starttls is not supported"
+             "|starttls extension not supported|support starttls"
+             // The same in the languages mail clients are translated to: "STARTTLS nicht
+             // unterstützt", "non pris en charge", "не поддерживается", "不支持 STARTTLS",
+             // "サポートしていません", "no se soporta", "não há suporte".
+             "|starttls nicht|starttls non|starttls не|不支持 starttls|starttls 拡張はサポート"
+             "|no se soporta starttls|suporte a starttls",
      .cause = "TLS was required for this connection, but the other side did not offer "
               "STARTTLS or refused it.",
      .fix = "Check that the server offers STARTTLS on this port (or use implicit TLS on 465); "
@@ -885,7 +958,10 @@ constexpr auto kRules = std::to_array<Rule>({
              "starttls|tls needed|encryption needed|must use tls|requiretls"
              "|starttls first|ssl/tls-connection is required|tls connection is required|ssl "
              "connection is required|encrypted connection is required"
-             "|tls conversation required",
+             "|tls conversation required|secure connection required|secure connection is required"
+             // "Encryption required" in other languages.
+             "|verschlüsselung * erforderlich|chiffrement requis|требуется шифрование|必须加密"
+             "|暗号化が必要|cifrado requerid|criptografia necessária",
      .cause = kTlsRequiredCause,
      .fix = kTlsRequiredFix,
      .refs = "RFC 3207 §4|RFC 8314"},
@@ -904,7 +980,13 @@ constexpr auto kRules = std::to_array<Rule>({
              // Clients that find no mechanism in common with the server's EHLO, and servers that
              // do not know the AUTH command at all.
              "|advertise auth|no authenticators|find an authenticator|compatible authentication"
-             "|auth unrecognized|auth\" not recognized|auth' not recognized",
+             "|auth unrecognized|auth\" not recognized|auth' not recognized"
+             // Client libraries: "server does not support SMTP AUTH type: PLAIN", "No support for
+             // %s authentication", "No suitable authentication method found", "not a supported
+             // authentication method", "no form of authorization supported".
+             "|does not support * auth|no support for * authentication|no supported authentication"
+             "|suitable authentication|supported authentication mechanism|supported authentication "
+             "method|form of authorization|auth extension is not supported",
      .cause = "The server does not offer SMTP AUTH on this connection (or not the method the "
               "client asked for), so the client cannot log in.",
      .fix = "Use the submission port 587 with STARTTLS (most servers offer AUTH only after "
@@ -981,7 +1063,8 @@ constexpr auto kRules = std::to_array<Rule>({
          "blocked|send email directly|send mail directly|dynamic ip|residential ip|dial-up|dialup"
          "|black ip|blackip|openrelay check"
          // How servers name a list hit in general: "is listed", "listed in", "banned".
-         "|is listed|listed in|banned",
+         "|is listed|listed in|banned|ip is rejected|ip rejected|spam ip|ip is forbidden|dbl "
+         "|rbl test",
      .cause = "The receiving server refused because your sending IP (or domain) is on a "
               "blocklist or has a bad reputation.",
      .fix = "Look the IP up at the named list (e.g. check.spamhaus.org) and request delisting "
@@ -998,7 +1081,7 @@ constexpr auto kRules = std::to_array<Rule>({
              "|credentials for relay|list of allowed"
              "|relaying * denied|not allowed to this address"
              "|accepting email for domain|accepting mail for domain"
-             "|denies relay",
+             "|denies relay|local user only|local users only|local recipients only",
      .cause = kRelayCause,
      .fix = kRelayFix,
      .refs = "RFC 5321 §3.6.1|RFC 6409"},
@@ -1029,7 +1112,7 @@ constexpr auto kRules = std::to_array<Rule>({
              "|helo argument|ehlo argument|syntactically invalid"
              "|ehlo invalid|helo invalid"
              "|ehlo domain|helo domain"
-             "|helohost",
+             "|helohost|helo was not accepted|ehlo was not accepted",
      .cause = "The server rejected the name this client sent in EHLO/HELO (not a fully-qualified, "
               "resolvable host name, or an IP literal it does not accept).",
      .fix = "Configure the client to send a real, resolvable FQDN that matches its IP's PTR "
@@ -1115,7 +1198,9 @@ constexpr auto kRules = std::to_array<Rule>({
              "overquota|exceeded storage|out of storage|out of space|mailbox size limit|storage "
              "quota|user is over|maximum mailbox size|mailbox has exceeded|quotaexceeded"
              "|over its quota|exceeded its quota|mail quota|full mailbox|mailbox quota|disk quota"
-             "|storage limit|storage space",
+             "|storage limit|storage space|storage exceeded|mailbox storage|容量满"
+             "|speicherzuteilung überschritten|allocation de stockage|исчерпано место|存储分配超额"
+             "|領域割り当てを越え|capacidad de almacenamiento|espaço alocado excedido",
      .cause = kMailboxFullCause,
      .fix = kMailboxFullFix,
      .refs = "RFC 3463 §3.3|RFC 5321 §4.2.3"},
@@ -1136,7 +1221,8 @@ constexpr auto kRules = std::to_array<Rule>({
      .text = "message size exceeds|message too large|message too big|too big for|size exceeds|"
              "exceeds size|message file too big|size limit|message exceeded|exceeds the maximum|"
              "maximum message size|message length exceeds"
-             "|message is too long|attachment is too long|attachment too large",
+             "|message is too long|attachment is too long|attachment too large|message size"
+             "|allowed size|mailsize limit|mail size limit",
      .cause = kTooLargeCause,
      .fix = kTooLargeFix,
      .refs = "RFC 1870|RFC 3463 §3.4"},
@@ -1149,7 +1235,7 @@ constexpr auto kRules = std::to_array<Rule>({
              "message|malformed header|malformed mime|not rfc "
              "compliant|rfc 5322|rfc5322|rfc 2822|rfc2822|from: header|from header"
              "|malformed date|date header"
-             "|parse header",
+             "|parse header|rejected content|content reject",
      .cause = "The receiving server refused the message itself: its content scored as spam, "
               "carried a virus or a forbidden attachment, or its headers are malformed.",
      .fix = "Check the message: remove suspicious links and attachment types, send a plain "
@@ -1161,7 +1247,7 @@ constexpr auto kRules = std::to_array<Rule>({
      .permanence = P::from_code,
      .text = "mx lookup failure|mx lookup failed|check mx records|dns lookup failure|dns lookup "
              "error|name lookup failure|dns query failed"
-             "|dns error|mx lookup error",
+             "|dns error|mx lookup error|dns query error",
      .cause = "The receiving server could not look up a domain in DNS (the recipient's or the "
               "sender's), so it could not decide about this mail.",
      .fix = "Check that the domain's MX and A records resolve from the outside (dig +trace); if "
@@ -1175,7 +1261,11 @@ constexpr auto kRules = std::to_array<Rule>({
              "first|unauthenticated senders not allowed|anonymous client|login "
              "required|unauthenticated commands|not logged in|turn on smtp authentication|smtp "
              "authentication in your mail client|enable smtp authentication"
-             "|insufficient authorization|must be authenticated|必须通过验证",
+             "|insufficient authorization|must be authenticated|必须通过验证"
+             "|legitimierung erforderlich|authentifizierung erforderlich|anmeldung erforderlich"
+             "|authentification requise|требуется аутентификация|требуется авторизация|必须认证"
+             "|需要认证|認証を必要|認証が必要|autenticación requerida|autenticação exigida"
+             "|autenticação necessária",
      .cause = "The server wants you to log in (SMTP AUTH) before it accepts mail.",
      .fix = "Enable SMTP authentication in the client with the account's username and password "
             "(on port 587 with STARTTLS or 465).",
@@ -1200,7 +1290,7 @@ constexpr auto kRules = std::to_array<Rule>({
              // The sender named in other words, and forgery checks ("Return-Path" is not here: it
              // is a header every returned message carries).
              "|from address|envelope-from|sender unknown|forged sender"
-             "|spoof",
+             "|spoof|from parameter|invalid from|fake sender|sender is rejected",
      .cause = kSenderCause,
      .fix = kSenderFix,
      .refs = "RFC 5321 §3.3|RFC 6409 §8.1"},
@@ -1225,21 +1315,29 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "recipient-unknown",
      .category = C::recipient_unknown,
      .permanence = P::permanent,
-     .text = "user unknown|unknown user|no such user|no such recipient|does not exist|recipient "
-             "not found|recipientnotfound|recipnotfound|mailbox unavailable|mailbox not found|"
-             "invalid recipient|unknown recipient|no mailbox|unrouteable address|undeliverable "
-             "address|not a valid mailbox|recipient unknown|user not found|address not found|"
-             "no such mailbox|mailbox does not exist|user doesn't exist|invalid mailbox|"
-             // Microsoft 365 directory-based edge blocking: the recipient is not in the tenant.
-             "recipient address rejected: access denied"
-             "|recipient addresses rejected|recipient address must|recipient address "
-             "syntax|invalid address|address is invalid|marked as invalid|find the recipient "
-             "domain|doesn't "
-             "have a * account|does not have a * account|account has been disabled|mailbox is "
-             "disabled|account is disabled|is no longer valid"
-             "|user is locked|mailbox is locked|inactive user|inactive mailbox|inactive account"
-             "|no such address|unknown address|address unknown|addressee unknown|no such account"
-             "|account not found|account does not exist|unknown local part|mailbox not available",
+     .text =
+         "user unknown|unknown user|no such user|no such recipient|does not exist|recipient "
+         "not found|recipientnotfound|recipnotfound|mailbox unavailable|mailbox not found|"
+         "invalid recipient|unknown recipient|no mailbox|unrouteable address|undeliverable "
+         "address|not a valid mailbox|recipient unknown|user not found|address not found|"
+         "no such mailbox|mailbox does not exist|user doesn't exist|invalid mailbox|"
+         // Microsoft 365 directory-based edge blocking: the recipient is not in the tenant.
+         "recipient address rejected: access denied"
+         "|recipient addresses rejected|recipient address must|recipient address "
+         "syntax|invalid address|address is invalid|marked as invalid|find the recipient "
+         "domain|doesn't "
+         "have a * account|does not have a * account|account has been disabled|mailbox is "
+         "disabled|account is disabled|is no longer valid"
+         "|user is locked|mailbox is locked|inactive user|inactive mailbox|inactive account"
+         "|no such address|unknown address|address unknown|addressee unknown|no such account"
+         "|account not found|account does not exist|unknown local part|mailbox not available"
+         "|not exist|doesn't exist|don't exist|exists that user|mail user|user suspended"
+         "|account has been suspended|temporarily suspended|user disabled|mailbox disabled"
+         "|is disabled|is now disabled"
+         // "Mailbox unavailable" in the languages mail clients are translated to.
+         "|postfach nicht verfügbar|boîte aux lettres non disponible|почтовый ящик недоступен"
+         "|邮箱无效|收件人不存在|用户不存在|メールボックスは利用できません|buzón no está disponible"
+         "|caixa de correio indisponível",
      .cause = kRecipientCause,
      .fix = kRecipientFix,
      .refs = "RFC 5321 §3.3|RFC 3463 §3.2"},
@@ -1273,7 +1371,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "authentication credentials invalid|invalid username or password|wrong password|"
              "login denied|535 5.7."
              "|credentials no longer valid"
-             "|bad user|bad password|user/pass|failed to authenticate",
+             "|bad user|bad password|user/pass|failed to authenticate|authorization failed"
+             "|authorization.failed",
      .cause = kAuthFailedCause,
      .fix = kAuthFailedFix,
      .refs = "RFC 4954 §6|https://support.google.com/mail/?p=BadCredentials"},
@@ -1297,6 +1396,18 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Update or fix the sending software; a transcript (-v) shows the command the server "
             "objected to.",
      .refs = "RFC 5321 §4.1.4|RFC 5321 §4.3.2"},
+    // A server's own failure, even when it closes the connection with it.
+    {.id = "server-system-failure",
+     .category = C::temporary_failure,
+     .permanence = P::temporary,
+     .text =
+         "mail system failure|system failure|local delivery failed"
+         "|temporary authentication failure"
+         // "Temporary ... failure" in other languages.
+         "|vorübergehend|temporaire|временный сбой|临时认证失败|一時的な|temporal en|temporária",
+     .cause = "The server had a temporary problem on its side.",
+     .fix = "Retry later; your mail software should retry 4xx replies automatically.",
+     .refs = "RFC 5321 §4.2.1|RFC 5321 §4.5.4.1"},
     {.id = "service-unavailable",
      .category = C::service_unavailable,
      .permanence = P::temporary,
@@ -1306,7 +1417,9 @@ constexpr auto kRules = std::to_array<Rule>({
              "available|server not available"
              "|too much load|load too high"
              "|high load"
-             "|currently unavailable|ports are busy",
+             "|currently unavailable|ports are busy"
+             "|dienst nicht verfügbar|service non disponible|сервис не доступен|сервис недоступен"
+             "|服务不可用|サービスは利用できません|servicio no disponible|serviço indisponível",
      .cause = "The server is not providing mail service right now (shutting down, overloaded, "
               "or refusing this client at the greeting).",
      .fix = "Retry later; if it persists, check the server name/port and whether the service "
@@ -1400,7 +1513,7 @@ constexpr auto kRules = std::to_array<Rule>({
      .basis = B::client_error,
      .text = "greeting never received|no greeting|timed out waiting for greeting|did not receive "
              "greeting"
-             "|response: -1",
+             "|response: -1|server ready message",
      .signal = Signal::no_smtp_reply,
      .cause = "The connection opened but the server never sent its 220 greeting: typically a "
               "plain-text client on an implicit-TLS port (465) waiting while the server waits for "
@@ -1458,7 +1571,10 @@ constexpr auto kRules = std::to_array<Rule>({
              // Clients' own words when STARTTLS or the handshake fails ("could not negotiate TLS
              // connection", "TLS startup failed", "establish an SSL or TLS connection").
              "|handshake|negotiate tls|tls startup|starttls attempted but failed|connect with "
-             "starttls|ssl or tls connection|ssl failed|tls failed",
+             "starttls|ssl or tls connection|ssl failed|tls failed|establish an ssl|establish a tls"
+             "|upgrading transport|in secure mode|im sicheren modus|en mode sécurisé|в защищённом "
+             "режиме"
+             "|以安全模式|セキュリティ保護されたモード|en modo seguro|em modo seguro",
      .cause = "The TLS handshake failed: typically implicit TLS used on a STARTTLS port (or the "
               "reverse), or no TLS version/cipher in common.",
      .fix = "Use STARTTLS on port 587 ('secure: false' plus requireTLS in nodemailer) and "
@@ -1568,6 +1684,19 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Set SMTP and smtp_port in php.ini to a real mail server, install a local MTA, or "
             "send through an SMTP library with the provider's submission server (587/465).",
      .refs = "https://www.php.net/manual/en/mail.configuration.php"},
+    // The server hung up (or sent nothing) and the client knows no reason: it names no cause.
+    {.id = "client-connection-closed",
+     .category = C::other,
+     .permanence = P::temporary,
+     .basis = B::client_error,
+     .text = "unexpected eof|connection has closed|connection was closed|closed connection "
+             "unexpectedly|unexpectedly disconnected|got an empty response|got code \"\""
+             "|expected response code * but got",
+     .signal = Signal::no_smtp_reply,
+     .cause = "The server closed the connection or answered out of step without a reply that "
+              "says why.",
+     .fix = "Run with -v to see the transcript; check the server's log at that time.",
+     .refs = "RFC 5321 §3.8"},
     {.id = "client-connection-refused",
      .category = C::connection_refused,
      .permanence = P::permanent,
@@ -1586,7 +1715,7 @@ constexpr auto kRules = std::to_array<Rule>({
      .text = "etimedout|connection timed out|connect timeout|timed out while connecting|"
              "connection timeout|errno 110|winerror 10060|did not properly respond after a "
              "period of time|connect to * timed out|timeout "
-             "connecting|operation timed out",
+             "connecting|operation timed out|timed out connecting|timedout while connecting",
      .signal = Signal::no_smtp_reply,
      .cause = "Connecting timed out: a firewall silently drops traffic to this port (ISPs and "
               "cloud hosts commonly block outbound port 25, some also 465/587).",
@@ -1621,6 +1750,17 @@ constexpr auto kRules = std::to_array<Rule>({
      .cause = kDnsCause,
      .fix = kDnsFix,
      .refs = "RFC 5321 §5.1"},
+
+    {.id = "client-timeout",
+     .category = C::temporary_failure,
+     .permanence = P::temporary,
+     .basis = B::client_error,
+     .text = "timed out|command timeout|handle timeout|read timeout|write timeout",
+     .signal = Signal::no_smtp_reply,
+     .cause = "A step of the delivery timed out (the remote side was slow or unreachable for a "
+              "while).",
+     .fix = "Retry; if it repeats, check the network path to the server.",
+     .refs = "RFC 5321 §4.5.3.2"},
 
     // ---- 4. Enhanced status codes alone ----------------------------------------------------
     {.id = "enhanced-auth-checks",

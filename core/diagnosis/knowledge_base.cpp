@@ -181,6 +181,9 @@ bool consistent_with_codes(const Rule& rule, const Evidence& ev) {
   // (RFC 5321 §4.2.2). A guess from the stage alone cannot name a cause behind that.
   if (basis == Basis::reply_code && (code == 500 || code == 502 || code == 503 || code == 504))
     return false;
+  // Nor is such a reply about a recipient's mailbox or the message, whatever its words.
+  if ((code == 500 || code == 502 || code == 504) && (about_one_recipient || about_the_message))
+    return false;
   if (enhanced) {
     int subject = enhanced->subject, detail = enhanced->detail;
     // The "named" guesses (a 5xx that mentions the sender, the recipient's address, HELO) read
@@ -195,6 +198,12 @@ bool consistent_with_codes(const Rule& rule, const Evidence& ev) {
     // A mailbox's state is not a network, content or policy-authentication status.
     if (about_one_recipient && (subject == 4 || subject == 6) && detail != 1) return false;
     if (c == Category::message_too_large && subject == 1) return false;
+    // X.1.1, a bad destination mailbox, is about the address: not a block of the sender, the
+    // content, or the mailbox's storage.
+    if (subject == 1 && detail == 1 &&
+        (c == Category::blocklisted || c == Category::content_rejected ||
+         c == Category::mailbox_full))
+      return false;
   }
   return true;
 }
@@ -278,11 +287,37 @@ Diagnosis fallback(const Evidence& ev) {
 
 }  // namespace
 
+namespace {
+
+// Lower-cases the two-byte UTF-8 capitals of Latin-1 (À-Þ) and Cyrillic (Ѐ-Я), so that patterns
+// in French, German, Spanish, Portuguese or Russian match whatever the case of the first letter
+// ("Требуется аутентификация", "Échec"). Writes the pair into `out`.
+void append_lower_utf8_pair(std::string& out, unsigned char lead, unsigned char cont) {
+  unsigned cp = ((lead & 0x1Fu) << 6) | (cont & 0x3Fu);
+  if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) || (cp >= 0x410 && cp <= 0x42F))
+    cp += 0x20;
+  else if (cp >= 0x400 && cp <= 0x40F)
+    cp += 0x50;
+  out += static_cast<char>(0xC0 | (cp >> 6));
+  out += static_cast<char>(0x80 | (cp & 0x3F));
+}
+
+}  // namespace
+
 std::string normalize_for_match(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   bool space = false;
-  for (char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    auto lead = static_cast<unsigned char>(c);
+    if (lead >= 0xC2 && lead <= 0xD3 && i + 1 < text.size() &&
+        (static_cast<unsigned char>(text[i + 1]) & 0xC0) == 0x80) {
+      if (space && !out.empty()) out += ' ';
+      space = false;
+      append_lower_utf8_pair(out, lead, static_cast<unsigned char>(text[++i]));
+      continue;
+    }
     if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') {
       space = true;
       continue;
