@@ -1290,7 +1290,8 @@ constexpr auto kRules = std::to_array<Rule>({
              // The sender named in other words, and forgery checks ("Return-Path" is not here: it
              // is a header every returned message carries).
              "|from address|envelope-from|sender unknown|forged sender"
-             "|spoof|from parameter|invalid from|fake sender|sender is rejected",
+             "|spoof|from parameter|invalid from|fake sender|sender is rejected|originator"
+             "|unauthorized sender|unverified sender|sender verification|domain of sender",
      .cause = kSenderCause,
      .fix = kSenderFix,
      .refs = "RFC 5321 §3.3|RFC 6409 §8.1"},
@@ -1444,7 +1445,7 @@ constexpr auto kRules = std::to_array<Rule>({
              "failure|insufficient system storage|local error in processing|temporarily "
              "unavailable|try again later|try later|not in route list"
              "|could not complete"
-             "|temporarily disabled",
+             "|temporarily disabled|temporary lookup failure|lookup failure",
      .cause = "The server had a temporary problem on its side.",
      .fix = "Retry later; your mail software should retry 4xx replies automatically.",
      .refs = "RFC 5321 §4.2.1|RFC 5321 §4.5.4.1"},

@@ -145,6 +145,12 @@ std::string haystack_of(const Evidence& ev) {
 // guesses from a reply code and stage) must not contradict what the reply's codes and the stage
 // say; when it would, it stands back and a less specific level decides. This is what keeps a
 // word like "sender" or "spam" in a protocol error from naming a cause the reply does not give.
+// The "named" rules: a 5xx that mentions the sender, the recipient's address or HELO, read by
+// that one word.
+bool is_guess(const Rule& rule) {
+  return rule.id.ends_with("-named") || rule.id.starts_with("helo-named");
+}
+
 bool consistent_with_codes(const Rule& rule, const Evidence& ev) {
   Basis basis = basis_of(rule);
   if (basis == Basis::evidence || basis == Basis::provider_code) return true;
@@ -175,6 +181,13 @@ bool consistent_with_codes(const Rule& rule, const Evidence& ev) {
     default:
       break;
   }
+  // A guess from one word (the "named" rules) cannot tell a permanent verdict on a recipient
+  // from a 4xx deferral that mentions one ("451 4.3.0 <x>: Recipient address rejected: Temporary
+  // lookup failure").
+  // An addressing status (X.1.x) keeps it about the address.
+  if (is_guess(rule) && code >= 400 && code < 500 && about_one_recipient &&
+      !(enhanced && enhanced->subject == 1))
+    return false;
   // 421 closes the whole session (RFC 5321 §3.8): it is no verdict on one mailbox.
   if (code == 421 && about_one_recipient) return false;
   // 500, 502, 503, 504: the command itself was not understood, not implemented or out of order
@@ -188,7 +201,7 @@ bool consistent_with_codes(const Rule& rule, const Evidence& ev) {
     int subject = enhanced->subject, detail = enhanced->detail;
     // The "named" guesses (a 5xx that mentions the sender, the recipient's address, HELO) read
     // one word; a mailbox, system, network or media status code says the cause lies elsewhere.
-    bool guess = rule.id.ends_with("-named") || rule.id.starts_with("helo-named");
+    bool guess = is_guess(rule);
     if (guess && (subject == 2 || subject == 3 || subject == 4 || subject == 6)) return false;
     // A registry detail that names one condition precisely (RFC 3463): a message over a size
     // limit. Words for another cause do not override it.
