@@ -1064,7 +1064,10 @@ constexpr auto kRules = std::to_array<Rule>({
          "|black ip|blackip|openrelay check"
          // How servers name a list hit in general: "is listed", "listed in", "banned".
          "|is listed|listed in|banned|ip is rejected|ip rejected|spam ip|ip is forbidden|dbl "
-         "|rbl test",
+         "|rbl test"
+         // "Black list" in other languages.
+         "|schwarze liste|liste noire|lista negra|черный список|чёрный список|черном списке|чёрном "
+         "списке|黑名单|ブラックリスト",
      .cause = "The receiving server refused because your sending IP (or domain) is on a "
               "blocklist or has a bad reputation.",
      .fix = "Look the IP up at the named list (e.g. check.spamhaus.org) and request delisting "
@@ -1168,7 +1171,10 @@ constexpr auto kRules = std::to_array<Rule>({
          // Limits named by their period or their unit: "messages per second limit exceeded",
          // "too frequent connects", "maximum credits exceeded".
          "|per second|per minute|too frequent|credits exceeded|message limit exceeded|too many "
-         "requests|slow down",
+         "requests|slow down"
+         // "Too many messages", "too frequent" in other languages.
+         "|zu viele nachrichten|trop de messages|demasiados mensajes|muitas mensagens|слишком "
+         "много|过于频繁|发送频率|频率限制",
      .cause = "You are sending faster (or more) than the server or provider allows, so it is "
               "deferring or refusing mail for a while.",
      .fix = "Slow down: lower the sending rate and recipients per message, spread batches out, "
@@ -1194,13 +1200,17 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "mailbox-full",
      .category = C::mailbox_full,
      .permanence = P::from_code,
-     .text = "mailbox full|mailbox is full|mailbox for user is full|quota exceeded|over quota|"
-             "overquota|exceeded storage|out of storage|out of space|mailbox size limit|storage "
-             "quota|user is over|maximum mailbox size|mailbox has exceeded|quotaexceeded"
-             "|over its quota|exceeded its quota|mail quota|full mailbox|mailbox quota|disk quota"
-             "|storage limit|storage space|storage exceeded|mailbox storage|容量满"
-             "|speicherzuteilung überschritten|allocation de stockage|исчерпано место|存储分配超额"
-             "|領域割り当てを越え|capacidad de almacenamiento|espaço alocado excedido",
+     .text =
+         "mailbox full|mailbox is full|mailbox for user is full|quota exceeded|over quota|"
+         "overquota|exceeded storage|out of storage|out of space|mailbox size limit|storage "
+         "quota|user is over|maximum mailbox size|mailbox has exceeded|quotaexceeded"
+         "|over its quota|exceeded its quota|mail quota|full mailbox|mailbox quota|disk quota"
+         "|storage limit|storage space|storage exceeded|mailbox storage|容量满"
+         "|speicherzuteilung überschritten|allocation de stockage|исчерпано место|存储分配超额"
+         "|領域割り当てを越え|capacidad de almacenamiento|espaço alocado excedido"
+         // The same in other languages.
+         "|postfach voll|postfach ist voll|boîte pleine|boîte aux lettres pleine|buzón lleno|caixa "
+         "cheia|caixa postal cheia|ящик переполнен|переполнен|邮箱已满|邮箱空间不足|容量超過",
      .cause = kMailboxFullCause,
      .fix = kMailboxFullFix,
      .refs = "RFC 3463 §3.3|RFC 5321 §4.2.3"},
@@ -1235,7 +1245,9 @@ constexpr auto kRules = std::to_array<Rule>({
              "message|malformed header|malformed mime|not rfc "
              "compliant|rfc 5322|rfc5322|rfc 2822|rfc2822|from: header|from header"
              "|malformed date|date header"
-             "|parse header|rejected content|content reject",
+             "|parse header|rejected content|content reject"
+             // "Spam", "virus" in other languages.
+             "|спам|вирус|垃圾邮件|病毒|迷惑メール|ウイルス|indésirable",
      .cause = "The receiving server refused the message itself: its content scored as spam, "
               "carried a virus or a forbidden attachment, or its headers are malformed.",
      .fix = "Check the message: remove suspicious links and attachment types, send a plain "
@@ -1338,7 +1350,13 @@ constexpr auto kRules = std::to_array<Rule>({
          // "Mailbox unavailable" in the languages mail clients are translated to.
          "|postfach nicht verfügbar|boîte aux lettres non disponible|почтовый ящик недоступен"
          "|邮箱无效|收件人不存在|用户不存在|メールボックスは利用できません|buzón no está disponible"
-         "|caixa de correio indisponível",
+         "|caixa de correio indisponível"
+         // "User unknown", "does not exist" as localized servers word them.
+         "|benutzer unbekannt|unbekannter benutzer|empfänger unbekannt|unbekannter "
+         "empfänger|existiert nicht|utilisateur inconnu|destinataire inconnu|n'existe pas|n’existe "
+         "pas|usuario desconocido|destinatario desconocido|no existe|usuário desconhecido|não "
+         "existe|пользователь не найден|нет такого пользователя|не существует|адресат не "
+         "найден|用户不存在|地址不存在|存在しません",
      .cause = kRecipientCause,
      .fix = kRecipientFix,
      .refs = "RFC 5321 §3.3|RFC 3463 §3.2"},
@@ -1373,7 +1391,11 @@ constexpr auto kRules = std::to_array<Rule>({
              "login denied|535 5.7."
              "|credentials no longer valid"
              "|bad user|bad password|user/pass|failed to authenticate|authorization failed"
-             "|authorization.failed",
+             "|authorization.failed"
+             // "Authentication failed", "wrong password" in other languages.
+             "|authentifizierung fehlgeschlagen|falsches passwort|échec de l'authentification|mot "
+             "de passe incorrect|contraseña incorrecta|senha incorreta|неверный пароль|ошибка "
+             "аутентификации|ошибка авторизации|密码错误|认证失败|验证失败|認証に失敗",
      .cause = kAuthFailedCause,
      .fix = kAuthFailedFix,
      .refs = "RFC 4954 §6|https://support.google.com/mail/?p=BadCredentials"},
@@ -1445,7 +1467,10 @@ constexpr auto kRules = std::to_array<Rule>({
              "failure|insufficient system storage|local error in processing|temporarily "
              "unavailable|try again later|try later|not in route list"
              "|could not complete"
-             "|temporarily disabled|temporary lookup failure|lookup failure",
+             "|temporarily disabled|temporary lookup failure|lookup failure"
+             // "Try again later" in other languages.
+             "|später erneut|réessayer plus tard|réessayez plus tard|más tarde|mais "
+             "tarde|попробуйте позже|повторите попытку позже|请稍后|稍后再试|しばらくしてから",
      .cause = "The server had a temporary problem on its side.",
      .fix = "Retry later; your mail software should retry 4xx replies automatically.",
      .refs = "RFC 5321 §4.2.1|RFC 5321 §4.5.4.1"},

@@ -478,3 +478,17 @@ TEST_CASE("precision guards: words that contradict the codes or the stage stand 
   Diagnosis size = at(Stage::data, 552, "5.3.4 Message size exceeds the limit for this sender");
   CHECK(size.category == Category::message_too_large);
 }
+
+TEST_CASE("localized replies: patterns match whatever the case of Latin-1 and Cyrillic letters") {
+  CHECK(normalize_for_match("Требуется Аутентификация") == "требуется аутентификация");
+  CHECK(normalize_for_match("ÉCHEC DE L'AUTHENTIFICATION") == "échec de l'authentification");
+  // Other scripts and invalid bytes pass through unchanged.
+  CHECK(normalize_for_match("必须认证 \xC3") == "必须认证 \xC3");
+  CHECK(at(Stage::mail, 530, "Требуется аутентификация").category == Category::auth_required);
+  CHECK(at(Stage::rcpt, 550, "Benutzer unbekannt").category == Category::recipient_unknown);
+  CHECK(at(Stage::data, 554, "Message refusé: SPAM détecté").category ==
+        Category::content_rejected);
+  CHECK(at(Stage::rcpt, 452, "Boîte pleine").category == Category::mailbox_full);
+  CHECK(at(Stage::auth, 454, "Временный сбой аутентификации").category ==
+        Category::temporary_failure);
+}
