@@ -13,7 +13,10 @@
 //   4. enhanced status codes with their class (RFC 3463, IANA registry) — "enhanced_code";
 //   5. reply codes and stages alone — "reply_code".
 // Text patterns are lower-case substrings, '|' between alternatives, '*' for a gap; they are
-// the general phrases servers use, not one server's full sentence. The corpus test
+// the general phrases servers use, not one server's full sentence, in English and in the
+// languages servers and clients are translated to. A rule that reads words must also agree with
+// the reply's codes and stage (consistent_with_codes in knowledge_base.cpp): words that name a
+// cause the codes contradict stand back, and a less specific level decides. The corpus test
 // (tests/unit/corpus_test.cpp) measures them on replies from origins they were not written for.
 #include <array>
 #include <cerrno>
