@@ -1009,7 +1009,8 @@ constexpr auto kRules = std::to_array<Rule>({
      .category = C::tls_failure,
      .permanence = P::from_code,
      .text = "tls not available|starttls not available|tls not supported|unable to initialize "
-             "tls|tls currently unavailable",
+             "tls|tls currently unavailable"
+             "|tls unavailable|starttls unavailable",
      .cause = "The server offers or accepts STARTTLS but cannot start TLS (no certificate or a "
               "broken TLS setup on the server).",
      .fix = "Report it to the server's administrator; try implicit TLS on port 465.",
@@ -1070,7 +1071,9 @@ constexpr auto kRules = std::to_array<Rule>({
          "|rbl test"
          // "Black list" in other languages.
          "|schwarze liste|liste noire|lista negra|черный список|чёрный список|черном списке|чёрном "
-         "списке|黑名单|ブラックリスト",
+         "списке|黑名单|ブラックリスト"
+         // A sender known for spam, and the CBL.
+         "|sending * spam|abuseat|cbl.",
      .cause = "The receiving server refused because your sending IP (or domain) is on a "
               "blocklist or has a bad reputation.",
      .fix = "Look the IP up at the named list (e.g. check.spamhaus.org) and request delisting "
@@ -1177,7 +1180,8 @@ constexpr auto kRules = std::to_array<Rule>({
          "requests|slow down"
          // "Too many messages", "too frequent" in other languages.
          "|zu viele nachrichten|trop de messages|demasiados mensajes|muitas mensagens|слишком "
-         "много|过于频繁|发送频率|频率限制",
+         "много|过于频繁|发送频率|频率限制"
+         "|recipients exceeded|limit of * recipients",
      .cause = "You are sending faster (or more) than the server or provider allows, so it is "
               "deferring or refusing mail for a while.",
      .fix = "Slow down: lower the sending rate and recipients per message, spread batches out, "
@@ -1250,7 +1254,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "|malformed date|date header"
              "|parse header|rejected content|content reject"
              // "Spam", "virus" in other languages.
-             "|спам|вирус|垃圾邮件|病毒|迷惑メール|ウイルス|indésirable",
+             "|спам|вирус|垃圾邮件|病毒|迷惑メール|ウイルス|indésirable"
+             "|unsafe content",
      .cause = "The receiving server refused the message itself: its content scored as spam, "
               "carried a virus or a forbidden attachment, or its headers are malformed.",
      .fix = "Check the message: remove suspicious links and attachment types, send a plain "
@@ -1306,7 +1311,8 @@ constexpr auto kRules = std::to_array<Rule>({
              // is a header every returned message carries).
              "|from address|envelope-from|sender unknown|forged sender"
              "|spoof|from parameter|invalid from|fake sender|sender is rejected|originator"
-             "|unauthorized sender|unverified sender|sender verification|domain of sender",
+             "|unauthorized sender|unverified sender|sender verification|domain of sender"
+             "|origin address",
      .cause = kSenderCause,
      .fix = kSenderFix,
      .refs = "RFC 5321 §3.3|RFC 6409 §8.1"},
@@ -1359,7 +1365,8 @@ constexpr auto kRules = std::to_array<Rule>({
          "empfänger|existiert nicht|utilisateur inconnu|destinataire inconnu|n'existe pas|n’existe "
          "pas|usuario desconocido|destinatario desconocido|no existe|usuário desconhecido|não "
          "existe|пользователь не найден|нет такого пользователя|не существует|адресат не "
-         "найден|用户不存在|地址不存在|存在しません",
+         "найден|用户不存在|地址不存在|存在しません"
+         "|not a valid address|not a valid recipient",
      .cause = kRecipientCause,
      .fix = kRecipientFix,
      .refs = "RFC 5321 §3.3|RFC 3463 §3.2"},
@@ -1603,7 +1610,8 @@ constexpr auto kRules = std::to_array<Rule>({
              "starttls|ssl or tls connection|ssl failed|tls failed|establish an ssl|establish a tls"
              "|upgrading transport|in secure mode|im sicheren modus|en mode sécurisé|в защищённом "
              "режиме"
-             "|以安全模式|セキュリティ保護されたモード|en modo seguro|em modo seguro",
+             "|以安全模式|セキュリティ保護されたモード|en modo seguro|em modo seguro"
+             "|connect via tls|connect via ssl|connect using tls|connect using ssl",
      .cause = "The TLS handshake failed: typically implicit TLS used on a STARTTLS port (or the "
               "reverse), or no TLS version/cipher in common.",
      .fix = "Use STARTTLS on port 587 ('secure: false' plus requireTLS in nodemailer) and "
