@@ -199,6 +199,15 @@ bool consistent_with_codes(const Rule& rule, const Evidence& ev) {
     return false;
   if (enhanced) {
     int subject = enhanced->subject, detail = enhanced->detail;
+    // A guess from the reply code and stage alone stands back when the enhanced code, which is
+    // more precise (RFC 3463 §1), puts the cause outside addresses and mailboxes: "550 5.7.1"
+    // to RCPT TO is a policy refusal, not a missing mailbox.
+    if (basis == Basis::reply_code &&
+        (c == Category::recipient_unknown || c == Category::sender_rejected ||
+         c == Category::mailbox_full) &&
+        subject != 0 && subject != 1 && subject != 2 &&
+        !(subject == 3 && c == Category::mailbox_full))
+      return false;
     // The "named" guesses (a 5xx that mentions the sender, the recipient's address, HELO) read
     // one word; a mailbox, system, network or media status code says the cause lies elsewhere.
     bool guess = is_guess(rule);

@@ -492,3 +492,13 @@ TEST_CASE("localized replies: patterns match whatever the case of Latin-1 and Cy
   CHECK(at(Stage::auth, 454, "Временный сбой аутентификации").category ==
         Category::temporary_failure);
 }
+
+TEST_CASE("a reply-code guess stands back when the enhanced code puts the cause elsewhere") {
+  // 550 to RCPT TO is "mailbox unavailable"; with 5.7.1 it is a policy refusal instead.
+  Diagnosis policy = at(Stage::rcpt, 550, "5.7.1 Go away");
+  CHECK(policy.category == Category::other);
+  CHECK(policy.basis == Basis::enhanced_code);
+  Diagnosis bare = at(Stage::rcpt, 550, "Go away");
+  CHECK(bare.category == Category::recipient_unknown);
+  CHECK(bare.basis == Basis::reply_code);
+}
