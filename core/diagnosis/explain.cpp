@@ -97,11 +97,11 @@ bool starts_with_enhanced(std::string_view line) {
 }
 
 // An enhanced code marked as one: "(#5.1.1)" (qmail, Exim's bounces), "dsn=4.4.1" (Postfix
-// logs), or a delivery status field ("Status: 4.4.1", as DSNs and MTA logs print it).
+// logs) or "status=4.4.1" (key=value logs). A DSN's "Status:" field is not one: it summarises the
+// Diagnostic-Code next to it, which is the finding.
 bool has_marked_enhanced(std::string_view text) {
   for (std::string_view mark :
-       {std::string_view{"#"}, std::string_view{"dsn="}, std::string_view{"Status: "},
-        std::string_view{"status: "}, std::string_view{"status="}}) {
+       {std::string_view{"#"}, std::string_view{"dsn="}, std::string_view{"status="}}) {
     for (std::size_t at = text.find(mark); at != std::string_view::npos;
          at = text.find(mark, at + 1)) {
       std::size_t end = 0;

@@ -1178,9 +1178,8 @@ constexpr auto kRules = std::to_array<Rule>({
          // "too frequent connects", "maximum credits exceeded".
          "|per second|per minute|too frequent|credits exceeded|message limit exceeded|too many "
          "requests|slow down"
-         // "Too many messages", "too frequent" in other languages.
-         "|zu viele nachrichten|trop de messages|demasiados mensajes|muitas mensagens|слишком "
-         "много|过于频繁|发送频率|频率限制"
+         // "Too frequent" in other languages ("too many messages" may also mean a full mailbox).
+         "|过于频繁|发送频率|频率限制"
          "|recipients exceeded|limit of * recipients",
      .cause = "You are sending faster (or more) than the server or provider allows, so it is "
               "deferring or refusing mail for a while.",
@@ -2166,12 +2165,14 @@ constexpr auto kRules = std::to_array<Rule>({
      .cause = "The server wants the account's password changed before it accepts this login.",
      .fix = "Sign in to the account (web mail or the provider's portal) and set a new password.",
      .refs = "RFC 4954 §6"},
-    // RFC 1870 §6: 552 to MAIL FROM's SIZE or at the end of DATA is about the message's size.
+    // RFC 1870 §6.1: 552 to a MAIL FROM whose SIZE exceeds the server's limit. (At the end of
+    // DATA servers use 552 for full mailboxes as often as for size: RFC 5321's "exceeded storage
+    // allocation", code-552 below, decides there.)
     {.id = "code-552-size",
      .category = C::message_too_large,
      .permanence = P::permanent,
      .code = 552,
-     .stage = S::data,
+     .stage = S::mail,
      .cause = kTooLargeCause,
      .fix = kTooLargeFix,
      .refs = "RFC 1870 §6|RFC 5321 §4.2.3"},

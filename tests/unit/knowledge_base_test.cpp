@@ -454,7 +454,7 @@ TEST_CASE("graded fallback: an addressing status or a bare 550/553 answers its s
   Diagnosis bare = at(Stage::rcpt, 553, "sorry, that domain isn't in my list");
   CHECK(bare.category == Category::recipient_unknown);
   CHECK(bare.basis == Basis::reply_code);
-  CHECK(at(Stage::data, 552, "Transaction failed").category == Category::message_too_large);
+  CHECK(at(Stage::mail, 552, "Transaction failed").category == Category::message_too_large);
   CHECK(at(Stage::none, 552, "Requested action aborted").category == Category::mailbox_full);
   CHECK(at(Stage::auth, 538, "5.7.11 Encryption required").category == Category::tls_required);
 }
