@@ -147,11 +147,19 @@ std::vector<BounceDiagnostic> from_delivery_status(const std::vector<std::string
   return out;
 }
 
-// Exchange: "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; …'".
+// Exchange: "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; …'" (Exchange
+// 2010-2016 and older Microsoft 365 NDRs), or the "Error Details" block of current Microsoft 365
+// NDRs: "Reported error: 550 5.1.10 RESOLVER.ADR.RecipientNotFound; …", one per recipient.
 std::vector<BounceDiagnostic> from_exchange(const std::vector<std::string_view>& lines) {
   std::vector<BounceDiagnostic> out;
   constexpr std::string_view kMark = "remote server returned '";
+  constexpr std::string_view kReported = "reported error:";
   for (std::string_view line : lines) {
+    if (std::string_view head = trim(line); starts_with_nocase(head, kReported)) {
+      std::string_view reported = trim(head.substr(kReported.size()));
+      if (!reported.empty()) out.push_back({{}, {}, std::string{reported}});
+      continue;
+    }
     std::size_t at = find_nocase(line, kMark);
     if (at == std::string_view::npos) continue;
     std::string_view quoted = line.substr(at + kMark.size());

@@ -4,7 +4,8 @@
 //   - a DSN's message/delivery-status part (RFC 3464): per recipient, Action, Status and
 //     Diagnostic-Code; recipients whose Action is "failed" win over delayed ones, delivered and
 //     relayed ones are skipped;
-//   - an Exchange / Microsoft 365 NDR: "Remote Server returned '550 5.1.10 …'";
+//   - an Exchange / Microsoft 365 NDR: "Remote Server returned '550 5.1.10 …'", or the
+//     "Reported error: 550 5.1.10 …" lines of current Microsoft 365 NDRs;
 //   - a Gmail "Delivery Status Notification": the lines after "The response from the remote
 //     server was:".
 // Pure text work; explain.cpp diagnoses what this finds.

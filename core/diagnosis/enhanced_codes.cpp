@@ -64,6 +64,8 @@ constexpr auto kDetails = std::to_array<Detail>({
     {6, 7, "Non-ASCII addresses not permitted for that sender/recipient"},
     {6, 8, "UTF-8 string reply is required, but not permitted by the SMTP client"},
     {6, 9, "UTF-8 header message cannot be transferred to one or more recipients"},
+    // RFC 6533 registered X.6.10 with X.6.8's meaning; the registry keeps it as a duplicate.
+    {6, 10, "UTF-8 string reply is required, but not permitted by the SMTP client"},
     {7, 0, "Other or undefined security status"},
     {7, 1, "Delivery not authorized, message refused"},
     {7, 2, "Mailing list expansion prohibited"},

@@ -96,10 +96,12 @@ bool starts_with_enhanced(std::string_view line) {
   return code && code->klass >= 4 && end < line.size() && line[end] == ' ';
 }
 
-// An enhanced code marked as one: "(#5.1.1)" (qmail, Exim's bounces) or "dsn=4.4.1" (Postfix
-// logs).
+// An enhanced code marked as one: "(#5.1.1)" (qmail, Exim's bounces), "dsn=4.4.1" (Postfix
+// logs) or "status=4.4.1" (key=value logs). A DSN's "Status:" field is not one: it summarises the
+// Diagnostic-Code next to it, which is the finding.
 bool has_marked_enhanced(std::string_view text) {
-  for (std::string_view mark : {std::string_view{"#"}, std::string_view{"dsn="}}) {
+  for (std::string_view mark :
+       {std::string_view{"#"}, std::string_view{"dsn="}, std::string_view{"status="}}) {
     for (std::size_t at = text.find(mark); at != std::string_view::npos;
          at = text.find(mark, at + 1)) {
       std::size_t end = 0;
@@ -191,6 +193,41 @@ constexpr auto kStagePatterns = std::to_array<Pattern>({
     {"reject: rcpt from", Stage::rcpt},
     {"mail command failed", Stage::mail},
     {"rcpt command failed", Stage::rcpt},
+    // Other MTAs' and clients' ways of naming the command a reply answered: Exim's "after ...",
+    // Postfix's "while sending ...", the exception types of smtplib, JavaMail and .NET, and the
+    // command nodemailer, PHPMailer and Evolution report.
+    {"after initial connection", Stage::banner},
+    {"after ehlo", Stage::ehlo},
+    {"after helo", Stage::ehlo},
+    {"after starttls", Stage::starttls},
+    {"after auth", Stage::auth},
+    {"after data", Stage::data},
+    {"while sending mail from", Stage::mail},
+    {"while sending rcpt to", Stage::rcpt},
+    {"while sending end of data", Stage::data},
+    {"while sending message body", Stage::data},
+    {"smtprecipientsrefused", Stage::rcpt},
+    {"smtprecipientrefused", Stage::rcpt},
+    {"smtpsenderrefused", Stage::mail},
+    {"smtpdataerror", Stage::data},
+    {"smtpheloerror", Stage::ehlo},
+    {"smtpaddressfailedexception", Stage::rcpt},
+    {"smtpsenderfailedexception", Stage::mail},
+    {"smtpfailedrecipientexception", Stage::rcpt},
+    {"following recipients failed", Stage::rcpt},
+    {"rcpt to command failed", Stage::rcpt},
+    {"data not accepted", Stage::data},
+    {"command: 'rcpt", Stage::rcpt},
+    {"command: 'mail", Stage::mail},
+    {"command: 'data", Stage::data},
+    {"\"command\":\"rcpt", Stage::rcpt},
+    {"\"command\": \"rcpt", Stage::rcpt},
+    {"\"command\":\"mail", Stage::mail},
+    {"\"command\": \"mail", Stage::mail},
+    {"rcpt to <", Stage::rcpt},
+    {"data command failed", Stage::data},
+    {"auth command failed", Stage::auth},
+    {"helo command failed", Stage::ehlo},
     {"smtpauthenticationerror", Stage::auth},
     {"invalid login", Stage::auth},
     {"authenticator failed", Stage::auth},

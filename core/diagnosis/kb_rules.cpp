@@ -13,7 +13,10 @@
 //   4. enhanced status codes with their class (RFC 3463, IANA registry) — "enhanced_code";
 //   5. reply codes and stages alone — "reply_code".
 // Text patterns are lower-case substrings, '|' between alternatives, '*' for a gap; they are
-// the general phrases servers use, not one server's full sentence. The corpus test
+// the general phrases servers use, not one server's full sentence, in English and in the
+// languages servers and clients are translated to. A rule that reads words must also agree with
+// the reply's codes and stage (consistent_with_codes in knowledge_base.cpp): words that name a
+// cause the codes contradict stand back, and a less specific level decides. The corpus test
 // (tests/unit/corpus_test.cpp) measures them on replies from origins they were not written for.
 #include <array>
 #include <cerrno>
@@ -649,13 +652,171 @@ constexpr auto kRules = std::to_array<Rule>({
      .cause = "The recipient's Exchange account is disabled.",
      .fix = kRecipientFix,
      .refs = "RFC 3463 §3.2"},
+    // Microsoft 365 / Exchange Online NDR codes with three-digit details (Microsoft's "Email
+    // non-delivery reports and SMTP errors in Exchange Online" table): each names one cause.
+    {.id = "m365-dmarc-reject",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.509",
+     .cause = kSpfCause,
+     .fix = kSpfFix,
+     .refs = "https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/"
+             "non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online"},
+    {.id = "m365-authentication-level",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.515",
+     .cause = "Outlook.com/Microsoft 365 require high-volume senders to pass SPF, DKIM and DMARC; "
+              "the sending domain does not meet that authentication level.",
+     .fix = kSpfFix,
+     .refs = "https://techcommunity.microsoft.com/blog/microsoftdefenderforoffice365blog/"
+             "strengthening-email-ecosystem-outlook%E2%80%99s-new-requirements-for-"
+             "high%E2%80%90volume-senders/4399730"},
+    {.id = "m365-tenant-attribution-relay",
+     .category = C::relay_denied,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.64",
+     .cause = "Microsoft 365 could not attribute this connection to a tenant (no matching inbound "
+              "connector), so it refuses to relay it.",
+     .fix = "Configure an inbound connector for the sending server's IP or certificate, or log "
+            "in (SMTP AUTH) on smtp.office365.com:587.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "fix-error-code-550-5-7-64"},
+    {.id = "m365-send-as-denied",
+     .category = C::sender_rejected,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.60",
+     .cause = "The mailbox that logged in has no permission to send as this sender address.",
+     .fix = "Send from the mailbox's own address, or grant the 'Send As' permission for the "
+            "other address in Exchange.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online"},
+    {.id = "m365-bad-helo",
+     .category = C::helo_rejected,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.506",
+     .cause = "Microsoft 365 refused the name the sending server introduced itself with "
+              "(HELO/EHLO).",
+     .fix = "Send a fully-qualified host name that resolves and matches the sending IP's PTR.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online"},
+    {.id = "m365-recipient-block-list",
+     .category = C::blocklisted,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.507|*.7.513",
+     .cause = "The recipient's organisation lists your sending IP on its own block list.",
+     .fix = "Ask the recipient's administrator to remove your IP from their connection filter "
+            "or customer block list.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online"},
+    {.id = "m365-ip-banned",
+     .category = C::blocklisted,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.606-649|*.7.700-750|*.7.501|*.7.511",
+     .cause = "Microsoft's filters block mail from this sending IP, tenant or account because "
+              "of its reputation (spam sent from it, or mail from unregistered domains).",
+     .fix = "Find and stop the source of the spam, then request delisting at "
+            "https://sender.office.com (IP) or from Microsoft Support (tenant).",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "fix-error-code-5-7-700-through-5-7-750|https://sender.office.com"},
+    {.id = "m365-ip-limits",
+     .category = C::rate_limited,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.508|*.2.121|*.2.122|*.1.90",
+     .cause = "Microsoft 365 limits how much mail it takes from this IP or sender (a new or "
+              "unknown IP is throttled, or a per-hour or daily limit was reached).",
+     .fix = "Slow down and retry later; warm new IPs up gradually and stay within the "
+            "documented sending limits.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online|https://learn.microsoft.com/en-us/office365/"
+             "servicedescriptions/exchange-online-service-description/exchange-online-limits"},
+    // 4.7.500-4.7.599 "Server busy, please try again later": Microsoft defers a new or unknown
+    // IP for a while; 4.7.650-4.7.699: it does so because of the IP's reputation.
+    {.id = "m365-new-ip-deferred",
+     .category = C::temporary_failure,
+     .permanence = P::temporary,
+     .basis = B::provider_code,
+     .enhanced = "4.7.500-599",
+     .cause = "Microsoft 365 defers mail from this IP for now (it throttles IPs it has little "
+              "history for).",
+     .fix = "Nothing to fix at once: the sending server retries; warm new IPs up gradually.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online"},
+    {.id = "m365-ip-reputation-deferred",
+     .category = C::blocklisted,
+     .permanence = P::temporary,
+     .basis = B::provider_code,
+     .enhanced = "4.7.650-699",
+     .cause = "Microsoft 365 limits mail from this IP because of its reputation.",
+     .fix = "Check the IP's reputation (Microsoft SNDS, blocklists), stop any spam from it and "
+            "request mitigation at https://sender.office.com.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online|https://sender.office.com"},
+    {.id = "m365-rfc5322-from",
+     .category = C::content_rejected,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.512|*.6.11",
+     .cause = "Microsoft 365 refused the message's format: no valid RFC 5322 From: header, or "
+              "bare line feeds in the message.",
+     .fix = "Make the message carry exactly one valid From: header and CRLF line endings.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online|RFC 5322 §3.6.2"},
+    {.id = "m365-dns-query-failed",
+     .category = C::dns_failure,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.4.312",
+     .cause = "Microsoft 365 could not look up the recipient domain's mail servers in DNS.",
+     .fix = "Check the recipient domain's MX and A records from the outside (dig +trace).",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online"},
+    {.id = "m365-connection-problem",
+     .category = C::temporary_failure,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.4.315|*.4.318|*.4.321",
+     .cause = "Microsoft 365 could not hold a connection to the receiving server (timed out or "
+              "closed abruptly).",
+     .fix = "The receiving organisation must check that its mail server answers on port 25 "
+            "from Microsoft 365's addresses.",
+     .refs = "https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/ndr/"
+             "non-delivery-reports-in-exchange-online"},
+    // Yahoo/AOL's [TSS09] and [TS03] say "permanently deferred": the IP is refused, not slowed.
+    {.id = "yahoo-permanent-deferral-code",
+     .category = C::blocklisted,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .text = "[tss09]|[ts03]",
+     .cause = "Yahoo/AOL refuse mail from this IP for good (its mail looked like unsolicited bulk "
+              "mail); retrying will not succeed.",
+     .fix = "Review list practices and the IP's reputation, fix the cause, and ask Yahoo's "
+            "postmaster for a review.",
+     .refs = "https://senders.yahooinc.com/smtp-error-codes"},
+    // Gmail: 5.7.32 and 4.7.32 are its "From: header is not aligned" (DMARC) refusals.
+    {.id = "gmail-dmarc-alignment",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .enhanced = "*.7.32",
+     .cause = kSpfCause,
+     .fix = kSpfFix,
+     .refs = "https://support.google.com/a/answer/3726730"},
     // Yahoo/AOL put their own codes in brackets: [TSSxx]/[TSxx] deferrals for volume or
     // complaints, [BLxx] blocklist listings, [PHxx] content refused for policy reasons.
     {.id = "yahoo-deferral-code",
      .category = C::rate_limited,
      .permanence = P::from_code,
      .basis = B::provider_code,
-     .text = "[tss0|[tss1|[ts0",
+     .text = "[tss0|[tss1|[ts0|deferred - 4.16.5",
      .cause = "Yahoo/AOL defer mail from this IP for now: unusual volume, user complaints, or "
               "an IP without sending history.",
      .fix = "Slow down and retry later; keep complaint rates low, authenticate with SPF, DKIM "
@@ -677,6 +838,73 @@ constexpr auto kRules = std::to_array<Rule>({
      .cause = "Yahoo/AOL refused the message for its content (policy).",
      .fix = "Check the message and its links for anything that looks like phishing or malware.",
      .refs = "https://senders.yahooinc.com/smtp-error-codes"},
+    // Sophos Email's documented XGEMAIL_nnnn codes (docs.sophos.com, "SMTP error codes").
+    {.id = "sophos-authentication-code",
+     .category = C::policy_spf_dmarc,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .text = "xgemail_0001|xgemail_0002|xgemail_0003",
+     .cause = kSpfCause,
+     .fix = kSpfFix,
+     .refs = "https://docs.sophos.com/central/customer/help/en-us/ManageYourProducts/"
+             "EmailSecurity/SMTPErrorCodes/index.html"},
+    {.id = "sophos-block-list-code",
+     .category = C::blocklisted,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .text = "xgemail_0004|xgemail_0005|xgemail_0008|xgemail_0009",
+     .cause = "Sophos Email refused the sender: its IP or domain is on a DNS blocklist (RBL, DBL) "
+              "or on the recipient organisation's block list.",
+     .fix = "Check the IP and domain at the named lists and request delisting after fixing the "
+            "cause; ask the recipient's admin about their own block list.",
+     .refs = "https://docs.sophos.com/central/customer/help/en-us/ManageYourProducts/"
+             "EmailSecurity/SMTPErrorCodes/index.html"},
+    {.id = "sophos-tls-version-code",
+     .category = C::tls_failure,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .text = "xgemail_0006",
+     .cause = "The TLS version of the connection is not the one the recipient's Sophos policy "
+              "requires.",
+     .fix = "Enable TLS 1.2/1.3 on the sending server.",
+     .refs = "https://docs.sophos.com/central/customer/help/en-us/ManageYourProducts/"
+             "EmailSecurity/SMTPErrorCodes/index.html"},
+    {.id = "sophos-not-protected-domain-code",
+     .category = C::relay_denied,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .text = "xgemail_0010",
+     .cause = "Sophos Email does not receive mail for the recipient's domain.",
+     .fix = kRelayFix,
+     .refs = "https://docs.sophos.com/central/customer/help/en-us/ManageYourProducts/"
+             "EmailSecurity/SMTPErrorCodes/index.html"},
+    {.id = "sophos-recipient-code",
+     .category = C::recipient_unknown,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .text = "xgemail_0011",
+     .cause = kRecipientCause,
+     .fix = kRecipientFix,
+     .refs = "https://docs.sophos.com/central/customer/help/en-us/ManageYourProducts/"
+             "EmailSecurity/SMTPErrorCodes/index.html"},
+    {.id = "sophos-size-code",
+     .category = C::message_too_large,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .text = "xgemail_0012",
+     .cause = kTooLargeCause,
+     .fix = kTooLargeFix,
+     .refs = "https://docs.sophos.com/central/customer/help/en-us/ManageYourProducts/"
+             "EmailSecurity/SMTPErrorCodes/index.html"},
+    {.id = "sophos-rate-code",
+     .category = C::rate_limited,
+     .permanence = P::from_code,
+     .basis = B::provider_code,
+     .text = "xgemail_0013|xgemail_0014|xgemail_0015",
+     .cause = "Sophos Email limits how many messages or recipients the recipient takes from you.",
+     .fix = "Send fewer messages or recipients at a time and retry later.",
+     .refs = "https://docs.sophos.com/central/customer/help/en-us/ManageYourProducts/"
+             "EmailSecurity/SMTPErrorCodes/index.html"},
     // Mimecast answers greylisting with this wording (its documented 451).
     {.id = "mimecast-greylisting",
      .category = C::greylisted,
@@ -783,7 +1011,13 @@ constexpr auto kRules = std::to_array<Rule>({
              "offer starttls|no starttls"
              // Clients' wording: "did not advertise STARTTLS", "does not support the STARTTLS
              // extension", "STARTTLS is not supported on this server".
-             "|advertise starttls|support the starttls|starttls is not supported",
+             "|advertise starttls|support the starttls|starttls is not supported"
+             "|starttls extension not supported|support starttls"
+             // The same in the languages mail clients are translated to: "STARTTLS nicht
+             // unterstützt", "non pris en charge", "не поддерживается", "不支持 STARTTLS",
+             // "サポートしていません", "no se soporta", "não há suporte".
+             "|starttls nicht|starttls non|starttls не|不支持 starttls|starttls 拡張はサポート"
+             "|no se soporta starttls|suporte a starttls",
      .cause = "TLS was required for this connection, but the other side did not offer "
               "STARTTLS or refused it.",
      .fix = "Check that the server offers STARTTLS on this port (or use implicit TLS on 465); "
@@ -799,7 +1033,10 @@ constexpr auto kRules = std::to_array<Rule>({
              "starttls|tls needed|encryption needed|must use tls|requiretls"
              "|starttls first|ssl/tls-connection is required|tls connection is required|ssl "
              "connection is required|encrypted connection is required"
-             "|tls conversation required",
+             "|tls conversation required|secure connection required|secure connection is required"
+             // "Encryption required" in other languages.
+             "|verschlüsselung * erforderlich|chiffrement requis|требуется шифрование|必须加密"
+             "|暗号化が必要|cifrado requerid|criptografia necessária",
      .cause = kTlsRequiredCause,
      .fix = kTlsRequiredFix,
      .refs = "RFC 3207 §4|RFC 8314"},
@@ -818,7 +1055,13 @@ constexpr auto kRules = std::to_array<Rule>({
              // Clients that find no mechanism in common with the server's EHLO, and servers that
              // do not know the AUTH command at all.
              "|advertise auth|no authenticators|find an authenticator|compatible authentication"
-             "|auth unrecognized|auth\" not recognized|auth' not recognized",
+             "|auth unrecognized|auth\" not recognized|auth' not recognized"
+             // Client libraries: "server does not support SMTP AUTH type: PLAIN", "No support for
+             // %s authentication", "No suitable authentication method found", "not a supported
+             // authentication method", "no form of authorization supported".
+             "|does not support * auth|no support for * authentication|no supported authentication"
+             "|suitable authentication|supported authentication mechanism|supported authentication "
+             "method|form of authorization|auth extension is not supported",
      .cause = "The server does not offer SMTP AUTH on this connection (or not the method the "
               "client asked for), so the client cannot log in.",
      .fix = "Use the submission port 587 with STARTTLS (most servers offer AUTH only after "
@@ -838,7 +1081,8 @@ constexpr auto kRules = std::to_array<Rule>({
      .category = C::tls_failure,
      .permanence = P::from_code,
      .text = "tls not available|starttls not available|tls not supported|unable to initialize "
-             "tls|tls currently unavailable",
+             "tls|tls currently unavailable"
+             "|tls unavailable|starttls unavailable",
      .cause = "The server offers or accepts STARTTLS but cannot start TLS (no certificate or a "
               "broken TLS setup on the server).",
      .fix = "Report it to the server's administrator; try implicit TLS on port 465.",
@@ -895,7 +1139,13 @@ constexpr auto kRules = std::to_array<Rule>({
          "blocked|send email directly|send mail directly|dynamic ip|residential ip|dial-up|dialup"
          "|black ip|blackip|openrelay check"
          // How servers name a list hit in general: "is listed", "listed in", "banned".
-         "|is listed|listed in|banned",
+         "|is listed|listed in|banned|ip is rejected|ip rejected|spam ip|ip is forbidden|dbl "
+         "|rbl test"
+         // "Black list" in other languages.
+         "|schwarze liste|liste noire|lista negra|черный список|чёрный список|черном списке|чёрном "
+         "списке|黑名单|ブラックリスト"
+         // A sender known for spam, and the CBL.
+         "|sending * spam|abuseat|cbl.",
      .cause = "The receiving server refused because your sending IP (or domain) is on a "
               "blocklist or has a bad reputation.",
      .fix = "Look the IP up at the named list (e.g. check.spamhaus.org) and request delisting "
@@ -912,7 +1162,7 @@ constexpr auto kRules = std::to_array<Rule>({
              "|credentials for relay|list of allowed"
              "|relaying * denied|not allowed to this address"
              "|accepting email for domain|accepting mail for domain"
-             "|denies relay",
+             "|denies relay|local user only|local users only|local recipients only",
      .cause = kRelayCause,
      .fix = kRelayFix,
      .refs = "RFC 5321 §3.6.1|RFC 6409"},
@@ -943,7 +1193,7 @@ constexpr auto kRules = std::to_array<Rule>({
              "|helo argument|ehlo argument|syntactically invalid"
              "|ehlo invalid|helo invalid"
              "|ehlo domain|helo domain"
-             "|helohost",
+             "|helohost|helo was not accepted|ehlo was not accepted",
      .cause = "The server rejected the name this client sent in EHLO/HELO (not a fully-qualified, "
               "resolvable host name, or an IP literal it does not accept).",
      .fix = "Configure the client to send a real, resolvable FQDN that matches its IP's PTR "
@@ -999,7 +1249,10 @@ constexpr auto kRules = std::to_array<Rule>({
          // Limits named by their period or their unit: "messages per second limit exceeded",
          // "too frequent connects", "maximum credits exceeded".
          "|per second|per minute|too frequent|credits exceeded|message limit exceeded|too many "
-         "requests|slow down",
+         "requests|slow down"
+         // "Too frequent" in other languages ("too many messages" may also mean a full mailbox).
+         "|过于频繁|发送频率|频率限制"
+         "|recipients exceeded|limit of * recipients",
      .cause = "You are sending faster (or more) than the server or provider allows, so it is "
               "deferring or refusing mail for a while.",
      .fix = "Slow down: lower the sending rate and recipients per message, spread batches out, "
@@ -1025,11 +1278,17 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "mailbox-full",
      .category = C::mailbox_full,
      .permanence = P::from_code,
-     .text = "mailbox full|mailbox is full|mailbox for user is full|quota exceeded|over quota|"
-             "overquota|exceeded storage|out of storage|out of space|mailbox size limit|storage "
-             "quota|user is over|maximum mailbox size|mailbox has exceeded|quotaexceeded"
-             "|over its quota|exceeded its quota|mail quota|full mailbox|mailbox quota|disk quota"
-             "|storage limit|storage space",
+     .text =
+         "mailbox full|mailbox is full|mailbox for user is full|quota exceeded|over quota|"
+         "overquota|exceeded storage|out of storage|out of space|mailbox size limit|storage "
+         "quota|user is over|maximum mailbox size|mailbox has exceeded|quotaexceeded"
+         "|over its quota|exceeded its quota|mail quota|full mailbox|mailbox quota|disk quota"
+         "|storage limit|storage space|storage exceeded|mailbox storage|容量满"
+         "|speicherzuteilung überschritten|allocation de stockage|исчерпано место|存储分配超额"
+         "|領域割り当てを越え|capacidad de almacenamiento|espaço alocado excedido"
+         // The same in other languages.
+         "|postfach voll|postfach ist voll|boîte pleine|boîte aux lettres pleine|buzón lleno|caixa "
+         "cheia|caixa postal cheia|ящик переполнен|переполнен|邮箱已满|邮箱空间不足|容量超過",
      .cause = kMailboxFullCause,
      .fix = kMailboxFullFix,
      .refs = "RFC 3463 §3.3|RFC 5321 §4.2.3"},
@@ -1050,7 +1309,8 @@ constexpr auto kRules = std::to_array<Rule>({
      .text = "message size exceeds|message too large|message too big|too big for|size exceeds|"
              "exceeds size|message file too big|size limit|message exceeded|exceeds the maximum|"
              "maximum message size|message length exceeds"
-             "|message is too long|attachment is too long|attachment too large",
+             "|message is too long|attachment is too long|attachment too large|message size"
+             "|allowed size|mailsize limit|mail size limit",
      .cause = kTooLargeCause,
      .fix = kTooLargeFix,
      .refs = "RFC 1870|RFC 3463 §3.4"},
@@ -1063,7 +1323,10 @@ constexpr auto kRules = std::to_array<Rule>({
              "message|malformed header|malformed mime|not rfc "
              "compliant|rfc 5322|rfc5322|rfc 2822|rfc2822|from: header|from header"
              "|malformed date|date header"
-             "|parse header",
+             "|parse header|rejected content|content reject"
+             // "Spam", "virus" in other languages.
+             "|спам|вирус|垃圾邮件|病毒|迷惑メール|ウイルス|indésirable"
+             "|unsafe content",
      .cause = "The receiving server refused the message itself: its content scored as spam, "
               "carried a virus or a forbidden attachment, or its headers are malformed.",
      .fix = "Check the message: remove suspicious links and attachment types, send a plain "
@@ -1075,7 +1338,7 @@ constexpr auto kRules = std::to_array<Rule>({
      .permanence = P::from_code,
      .text = "mx lookup failure|mx lookup failed|check mx records|dns lookup failure|dns lookup "
              "error|name lookup failure|dns query failed"
-             "|dns error|mx lookup error",
+             "|dns error|mx lookup error|dns query error",
      .cause = "The receiving server could not look up a domain in DNS (the recipient's or the "
               "sender's), so it could not decide about this mail.",
      .fix = "Check that the domain's MX and A records resolve from the outside (dig +trace); if "
@@ -1089,7 +1352,11 @@ constexpr auto kRules = std::to_array<Rule>({
              "first|unauthenticated senders not allowed|anonymous client|login "
              "required|unauthenticated commands|not logged in|turn on smtp authentication|smtp "
              "authentication in your mail client|enable smtp authentication"
-             "|insufficient authorization|must be authenticated|必须通过验证",
+             "|insufficient authorization|must be authenticated|必须通过验证"
+             "|legitimierung erforderlich|authentifizierung erforderlich|anmeldung erforderlich"
+             "|authentification requise|требуется аутентификация|требуется авторизация|必须认证"
+             "|需要认证|認証を必要|認証が必要|autenticación requerida|autenticação exigida"
+             "|autenticação necessária",
      .cause = "The server wants you to log in (SMTP AUTH) before it accepts mail.",
      .fix = "Enable SMTP authentication in the client with the account's username and password "
             "(on port 587 with STARTTLS or 465).",
@@ -1114,7 +1381,9 @@ constexpr auto kRules = std::to_array<Rule>({
              // The sender named in other words, and forgery checks ("Return-Path" is not here: it
              // is a header every returned message carries).
              "|from address|envelope-from|sender unknown|forged sender"
-             "|spoof",
+             "|spoof|from parameter|invalid from|fake sender|sender is rejected|originator"
+             "|unauthorized sender|unverified sender|sender verification|domain of sender"
+             "|origin address",
      .cause = kSenderCause,
      .fix = kSenderFix,
      .refs = "RFC 5321 §3.3|RFC 6409 §8.1"},
@@ -1139,21 +1408,36 @@ constexpr auto kRules = std::to_array<Rule>({
     {.id = "recipient-unknown",
      .category = C::recipient_unknown,
      .permanence = P::permanent,
-     .text = "user unknown|unknown user|no such user|no such recipient|does not exist|recipient "
-             "not found|recipientnotfound|recipnotfound|mailbox unavailable|mailbox not found|"
-             "invalid recipient|unknown recipient|no mailbox|unrouteable address|undeliverable "
-             "address|not a valid mailbox|recipient unknown|user not found|address not found|"
-             "no such mailbox|mailbox does not exist|user doesn't exist|invalid mailbox|"
-             // Microsoft 365 directory-based edge blocking: the recipient is not in the tenant.
-             "recipient address rejected: access denied"
-             "|recipient addresses rejected|recipient address must|recipient address "
-             "syntax|invalid address|address is invalid|marked as invalid|find the recipient "
-             "domain|doesn't "
-             "have a * account|does not have a * account|account has been disabled|mailbox is "
-             "disabled|account is disabled|is no longer valid"
-             "|user is locked|mailbox is locked|inactive user|inactive mailbox|inactive account"
-             "|no such address|unknown address|address unknown|addressee unknown|no such account"
-             "|account not found|account does not exist|unknown local part|mailbox not available",
+     .text =
+         "user unknown|unknown user|no such user|no such recipient|does not exist|recipient "
+         "not found|recipientnotfound|recipnotfound|mailbox unavailable|mailbox not found|"
+         "invalid recipient|unknown recipient|no mailbox|unrouteable address|undeliverable "
+         "address|not a valid mailbox|recipient unknown|user not found|address not found|"
+         "no such mailbox|mailbox does not exist|user doesn't exist|invalid mailbox|"
+         // Microsoft 365 directory-based edge blocking: the recipient is not in the tenant.
+         "recipient address rejected: access denied"
+         "|recipient addresses rejected|recipient address must|recipient address "
+         "syntax|invalid address|address is invalid|marked as invalid|find the recipient "
+         "domain|doesn't "
+         "have a * account|does not have a * account|account has been disabled|mailbox is "
+         "disabled|account is disabled|is no longer valid"
+         "|user is locked|mailbox is locked|inactive user|inactive mailbox|inactive account"
+         "|no such address|unknown address|address unknown|addressee unknown|no such account"
+         "|account not found|account does not exist|unknown local part|mailbox not available"
+         "|not exist|doesn't exist|don't exist|exists that user|mail user|user suspended"
+         "|account has been suspended|temporarily suspended|user disabled|mailbox disabled"
+         "|is disabled|is now disabled"
+         // "Mailbox unavailable" in the languages mail clients are translated to.
+         "|postfach nicht verfügbar|boîte aux lettres non disponible|почтовый ящик недоступен"
+         "|邮箱无效|收件人不存在|用户不存在|メールボックスは利用できません|buzón no está disponible"
+         "|caixa de correio indisponível"
+         // "User unknown", "does not exist" as localized servers word them.
+         "|benutzer unbekannt|unbekannter benutzer|empfänger unbekannt|unbekannter "
+         "empfänger|existiert nicht|utilisateur inconnu|destinataire inconnu|n'existe pas|n’existe "
+         "pas|usuario desconocido|destinatario desconocido|no existe|usuário desconhecido|não "
+         "existe|пользователь не найден|нет такого пользователя|не существует|адресат не "
+         "найден|用户不存在|地址不存在|存在しません"
+         "|not a valid address|not a valid recipient",
      .cause = kRecipientCause,
      .fix = kRecipientFix,
      .refs = "RFC 5321 §3.3|RFC 3463 §3.2"},
@@ -1187,7 +1471,12 @@ constexpr auto kRules = std::to_array<Rule>({
              "authentication credentials invalid|invalid username or password|wrong password|"
              "login denied|535 5.7."
              "|credentials no longer valid"
-             "|bad user|bad password|user/pass|failed to authenticate",
+             "|bad user|bad password|user/pass|failed to authenticate|authorization failed"
+             "|authorization.failed"
+             // "Authentication failed", "wrong password" in other languages.
+             "|authentifizierung fehlgeschlagen|falsches passwort|échec de l'authentification|mot "
+             "de passe incorrect|contraseña incorrecta|senha incorreta|неверный пароль|ошибка "
+             "аутентификации|ошибка авторизации|密码错误|认证失败|验证失败|認証に失敗",
      .cause = kAuthFailedCause,
      .fix = kAuthFailedFix,
      .refs = "RFC 4954 §6|https://support.google.com/mail/?p=BadCredentials"},
@@ -1211,6 +1500,18 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Update or fix the sending software; a transcript (-v) shows the command the server "
             "objected to.",
      .refs = "RFC 5321 §4.1.4|RFC 5321 §4.3.2"},
+    // A server's own failure, even when it closes the connection with it.
+    {.id = "server-system-failure",
+     .category = C::temporary_failure,
+     .permanence = P::temporary,
+     .text =
+         "mail system failure|system failure|local delivery failed"
+         "|temporary authentication failure"
+         // "Temporary ... failure" in other languages.
+         "|vorübergehend|temporaire|временный сбой|临时认证失败|一時的な|temporal en|temporária",
+     .cause = "The server had a temporary problem on its side.",
+     .fix = "Retry later; your mail software should retry 4xx replies automatically.",
+     .refs = "RFC 5321 §4.2.1|RFC 5321 §4.5.4.1"},
     {.id = "service-unavailable",
      .category = C::service_unavailable,
      .permanence = P::temporary,
@@ -1220,7 +1521,9 @@ constexpr auto kRules = std::to_array<Rule>({
              "available|server not available"
              "|too much load|load too high"
              "|high load"
-             "|currently unavailable|ports are busy",
+             "|currently unavailable|ports are busy"
+             "|dienst nicht verfügbar|service non disponible|сервис не доступен|сервис недоступен"
+             "|服务不可用|サービスは利用できません|servicio no disponible|serviço indisponível",
      .cause = "The server is not providing mail service right now (shutting down, overloaded, "
               "or refusing this client at the greeting).",
      .fix = "Retry later; if it persists, check the server name/port and whether the service "
@@ -1245,7 +1548,10 @@ constexpr auto kRules = std::to_array<Rule>({
              "failure|insufficient system storage|local error in processing|temporarily "
              "unavailable|try again later|try later|not in route list"
              "|could not complete"
-             "|temporarily disabled",
+             "|temporarily disabled|temporary lookup failure|lookup failure"
+             // "Try again later" in other languages.
+             "|später erneut|réessayer plus tard|réessayez plus tard|más tarde|mais "
+             "tarde|попробуйте позже|повторите попытку позже|请稍后|稍后再试|しばらくしてから",
      .cause = "The server had a temporary problem on its side.",
      .fix = "Retry later; your mail software should retry 4xx replies automatically.",
      .refs = "RFC 5321 §4.2.1|RFC 5321 §4.5.4.1"},
@@ -1314,7 +1620,7 @@ constexpr auto kRules = std::to_array<Rule>({
      .basis = B::client_error,
      .text = "greeting never received|no greeting|timed out waiting for greeting|did not receive "
              "greeting"
-             "|response: -1",
+             "|response: -1|server ready message",
      .signal = Signal::no_smtp_reply,
      .cause = "The connection opened but the server never sent its 220 greeting: typically a "
               "plain-text client on an implicit-TLS port (465) waiting while the server waits for "
@@ -1372,7 +1678,11 @@ constexpr auto kRules = std::to_array<Rule>({
              // Clients' own words when STARTTLS or the handshake fails ("could not negotiate TLS
              // connection", "TLS startup failed", "establish an SSL or TLS connection").
              "|handshake|negotiate tls|tls startup|starttls attempted but failed|connect with "
-             "starttls|ssl or tls connection|ssl failed|tls failed",
+             "starttls|ssl or tls connection|ssl failed|tls failed|establish an ssl|establish a tls"
+             "|upgrading transport|in secure mode|im sicheren modus|en mode sécurisé|в защищённом "
+             "режиме"
+             "|以安全模式|セキュリティ保護されたモード|en modo seguro|em modo seguro"
+             "|connect via tls|connect via ssl|connect using tls|connect using ssl",
      .cause = "The TLS handshake failed: typically implicit TLS used on a STARTTLS port (or the "
               "reverse), or no TLS version/cipher in common.",
      .fix = "Use STARTTLS on port 587 ('secure: false' plus requireTLS in nodemailer) and "
@@ -1482,6 +1792,19 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Set SMTP and smtp_port in php.ini to a real mail server, install a local MTA, or "
             "send through an SMTP library with the provider's submission server (587/465).",
      .refs = "https://www.php.net/manual/en/mail.configuration.php"},
+    // The server hung up (or sent nothing) and the client knows no reason: it names no cause.
+    {.id = "client-connection-closed",
+     .category = C::other,
+     .permanence = P::temporary,
+     .basis = B::client_error,
+     .text = "unexpected eof|connection has closed|connection was closed|closed connection "
+             "unexpectedly|unexpectedly disconnected|got an empty response|got code \"\""
+             "|expected response code * but got",
+     .signal = Signal::no_smtp_reply,
+     .cause = "The server closed the connection or answered out of step without a reply that "
+              "says why.",
+     .fix = "Run with -v to see the transcript; check the server's log at that time.",
+     .refs = "RFC 5321 §3.8"},
     {.id = "client-connection-refused",
      .category = C::connection_refused,
      .permanence = P::permanent,
@@ -1500,7 +1823,7 @@ constexpr auto kRules = std::to_array<Rule>({
      .text = "etimedout|connection timed out|connect timeout|timed out while connecting|"
              "connection timeout|errno 110|winerror 10060|did not properly respond after a "
              "period of time|connect to * timed out|timeout "
-             "connecting|operation timed out",
+             "connecting|operation timed out|timed out connecting|timedout while connecting",
      .signal = Signal::no_smtp_reply,
      .cause = "Connecting timed out: a firewall silently drops traffic to this port (ISPs and "
               "cloud hosts commonly block outbound port 25, some also 465/587).",
@@ -1535,6 +1858,17 @@ constexpr auto kRules = std::to_array<Rule>({
      .cause = kDnsCause,
      .fix = kDnsFix,
      .refs = "RFC 5321 §5.1"},
+
+    {.id = "client-timeout",
+     .category = C::temporary_failure,
+     .permanence = P::temporary,
+     .basis = B::client_error,
+     .text = "timed out|command timeout|handle timeout|read timeout|write timeout",
+     .signal = Signal::no_smtp_reply,
+     .cause = "A step of the delivery timed out (the remote side was slow or unreachable for a "
+              "while).",
+     .fix = "Retry; if it repeats, check the network path to the server.",
+     .refs = "RFC 5321 §4.5.3.2"},
 
     // ---- 4. Enhanced status codes alone ----------------------------------------------------
     {.id = "enhanced-auth-checks",
@@ -1888,6 +2222,67 @@ constexpr auto kRules = std::to_array<Rule>({
      .cause = "The recipient is not local to this server.",
      .fix = kRecipientFix,
      .refs = "RFC 5321 §3.4"},
+    {.id = "code-538",
+     .category = C::tls_required,
+     .permanence = P::permanent,
+     .code = 538,
+     .cause = kTlsRequiredCause,
+     .fix = kTlsRequiredFix,
+     .refs = "RFC 4954 §6"},
+    {.id = "enhanced-password-transition",
+     .category = C::auth_failed,
+     .permanence = P::from_code,
+     .enhanced = "*.7.12",
+     .code = 432,
+     .cause = "The server wants the account's password changed before it accepts this login.",
+     .fix = "Sign in to the account (web mail or the provider's portal) and set a new password.",
+     .refs = "RFC 4954 §6"},
+    // RFC 1870 §6.1: 552 to a MAIL FROM whose SIZE exceeds the server's limit. (At the end of
+    // DATA servers use 552 for full mailboxes as often as for size: RFC 5321's "exceeded storage
+    // allocation", code-552 below, decides there.)
+    {.id = "code-552-size",
+     .category = C::message_too_large,
+     .permanence = P::permanent,
+     .code = 552,
+     .stage = S::mail,
+     .cause = kTooLargeCause,
+     .fix = kTooLargeFix,
+     .refs = "RFC 1870 §6|RFC 5321 §4.2.3"},
+    // An addressing status (X.1.x) answers the command it came in reply to: a recipient at RCPT
+    // TO, the sender at MAIL FROM. So do 550 and 553 ("mailbox unavailable", "mailbox name not
+    // allowed", RFC 5321 §4.2.2) with no other words this tool knows.
+    {.id = "stage-rcpt-addressing",
+     .category = C::recipient_unknown,
+     .permanence = P::from_code,
+     .enhanced = "5.1.*",
+     .stage = S::rcpt,
+     .cause = "The receiving server refused this recipient address.",
+     .fix = kRecipientFix,
+     .refs = "RFC 3463 §3.2"},
+    {.id = "stage-mail-addressing",
+     .category = C::sender_rejected,
+     .permanence = P::from_code,
+     .enhanced = "5.1.*",
+     .stage = S::mail,
+     .cause = kSenderCause,
+     .fix = kSenderFix,
+     .refs = "RFC 3463 §3.2"},
+    {.id = "stage-rcpt-mailbox-unavailable",
+     .category = C::recipient_unknown,
+     .permanence = P::from_code,
+     .code = 550,
+     .stage = S::rcpt,
+     .cause = "The receiving server refused this recipient (550: mailbox unavailable).",
+     .fix = kRecipientFix,
+     .refs = "RFC 5321 §4.2.2"},
+    {.id = "stage-rcpt-mailbox-not-allowed",
+     .category = C::recipient_unknown,
+     .permanence = P::from_code,
+     .code = 553,
+     .stage = S::rcpt,
+     .cause = "The receiving server refused this recipient (553: mailbox name not allowed).",
+     .fix = kRecipientFix,
+     .refs = "RFC 5321 §4.2.2"},
     {.id = "code-552",
      .category = C::mailbox_full,
      .permanence = P::permanent,

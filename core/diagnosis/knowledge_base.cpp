@@ -44,8 +44,33 @@ bool text_matches(std::string_view haystack, std::string_view patterns) {
   return false;
 }
 
-// "5.7.26" exact, "5.7.*" prefix, "*.7.26" any class.
+// "500-699" or "26": a detail number or an inclusive range (Microsoft numbers its NDR codes in
+// families, 5.7.606-5.7.649 for banned sending IPs).
+bool detail_matches(int detail, std::string_view spec) {
+  auto number = [](std::string_view s) {
+    int n = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return -1;
+      n = n * 10 + (c - '0');
+    }
+    return s.empty() ? -1 : n;
+  };
+  std::size_t dash = spec.find('-');
+  if (dash == std::string_view::npos) return number(spec) == detail;
+  int low = number(spec.substr(0, dash)), high = number(spec.substr(dash + 1));
+  return low >= 0 && high >= 0 && detail >= low && detail <= high;
+}
+
+// "5.7.26" exact, "5.7.*" prefix, "*.7.26" any class, "*.7.606-649" a detail range.
 bool enhanced_matches(const EnhancedCode& code, std::string_view pattern) {
+  if (std::size_t dash = pattern.find('-'); dash != std::string_view::npos) {
+    std::size_t last_dot = pattern.rfind('.', dash);
+    std::string_view head = pattern.substr(0, last_dot + 1);  // "*.7." or "4.7."
+    std::string prefix = (head.starts_with("*.") ? std::string{} : std::to_string(code.klass)) +
+                         "." + std::to_string(code.subject) + ".";
+    if (head.starts_with("*.")) head.remove_prefix(1);
+    return head == prefix && detail_matches(code.detail, pattern.substr(last_dot + 1));
+  }
   std::string have = code.str();
   if (pattern.starts_with("*.")) {
     std::size_t dot = have.find('.');
@@ -56,6 +81,17 @@ bool enhanced_matches(const EnhancedCode& code, std::string_view pattern) {
     return std::string_view{have}.starts_with(pattern);
   }
   return have == pattern;
+}
+
+// Alternatives separated by '|', as in text patterns.
+bool any_enhanced_matches(const EnhancedCode& code, std::string_view patterns) {
+  while (!patterns.empty()) {
+    std::size_t bar = patterns.find('|');
+    if (bar != 0 && enhanced_matches(code, patterns.substr(0, bar))) return true;
+    if (bar == std::string_view::npos) break;
+    patterns.remove_prefix(bar + 1);
+  }
+  return false;
 }
 
 bool signal_matches(const Rule& rule, const Evidence& ev) {
@@ -107,6 +143,95 @@ std::string haystack_of(const Evidence& ev) {
   return normalize_for_match(all);
 }
 
+// Words are loose, codes and stages are the server's own statement. A rule that reads words (or
+// guesses from a reply code and stage) must not contradict what the reply's codes and the stage
+// say; when it would, it stands back and a less specific level decides. This is what keeps a
+// word like "sender" or "spam" in a protocol error from naming a cause the reply does not give.
+// The "named" rules: a 5xx that mentions the sender, the recipient's address or HELO, read by
+// that one word.
+bool is_guess(const Rule& rule) {
+  return rule.id.ends_with("-named") || rule.id.starts_with("helo-named");
+}
+
+bool consistent_with_codes(const Rule& rule, const Evidence& ev) {
+  Basis basis = basis_of(rule);
+  if (basis == Basis::evidence || basis == Basis::provider_code) return true;
+  Category c = rule.category;
+  if (c == Category::other) return true;
+  int code = ev.reply ? ev.reply->code : 0;
+  // A positive or intermediate reply (2xx, 3xx) reports no failure at all.
+  if (code >= 200 && code < 400) return false;
+  auto enhanced = evidence_enhanced(ev);
+  if (enhanced && enhanced->klass == 2) return false;
+  bool about_one_recipient = c == Category::recipient_unknown || c == Category::mailbox_full;
+  bool about_the_message = c == Category::message_too_large || c == Category::content_rejected;
+  // The stage says what the reply answers: at MAIL FROM it is not about a recipient's mailbox;
+  // before any envelope command it is about neither the sender, a recipient nor the message.
+  switch (ev.stage) {
+    case Stage::mail:
+      if (about_one_recipient) return false;
+      break;
+    case Stage::banner:
+    case Stage::ehlo:
+    case Stage::helo:
+    case Stage::starttls:
+    case Stage::auth:
+      if (about_one_recipient || about_the_message || c == Category::sender_rejected) return false;
+      if ((ev.stage == Stage::auth || ev.stage == Stage::starttls) && c == Category::helo_rejected)
+        return false;
+      break;
+    default:
+      break;
+  }
+  // A guess from one word (the "named" rules) cannot tell a permanent verdict on a recipient
+  // from a 4xx deferral that mentions one ("451 4.3.0 <x>: Recipient address rejected: Temporary
+  // lookup failure").
+  // An addressing status (X.1.x) keeps it about the address.
+  if (is_guess(rule) && code >= 400 && code < 500 && about_one_recipient &&
+      !(enhanced && enhanced->subject == 1))
+    return false;
+  // 421 closes the whole session (RFC 5321 §3.8): it is no verdict on one mailbox.
+  if (code == 421 && about_one_recipient) return false;
+  // 500, 502, 503, 504: the command itself was not understood, not implemented or out of order
+  // (RFC 5321 §4.2.2). A guess from the stage alone cannot name a cause behind that.
+  if (basis == Basis::reply_code && (code == 500 || code == 502 || code == 503 || code == 504))
+    return false;
+  // Nor is such a reply about a recipient's mailbox or the message, whatever its words.
+  if ((code == 500 || code == 502 || code == 504) && (about_one_recipient || about_the_message))
+    return false;
+  if (enhanced) {
+    int subject = enhanced->subject, detail = enhanced->detail;
+    // A guess from the reply code and stage alone stands back when the enhanced code, which is
+    // more precise (RFC 3463 §1), puts the cause outside addresses and mailboxes: "550 5.7.1"
+    // to RCPT TO is a policy refusal, not a missing mailbox.
+    if (basis == Basis::reply_code &&
+        (c == Category::recipient_unknown || c == Category::sender_rejected ||
+         c == Category::mailbox_full) &&
+        subject != 0 && subject != 1 && subject != 2 &&
+        !(subject == 3 && c == Category::mailbox_full))
+      return false;
+    // The "named" guesses (a 5xx that mentions the sender, the recipient's address, HELO) read
+    // one word; a mailbox, system, network or media status code says the cause lies elsewhere.
+    bool guess = is_guess(rule);
+    if (guess && (subject == 2 || subject == 3 || subject == 4 || subject == 6)) return false;
+    // A registry detail that names one condition precisely (RFC 3463): a message over a size
+    // limit. Words for another cause do not override it.
+    if (((subject == 2 && detail == 3) || (subject == 3 && detail == 4)) &&
+        c != Category::message_too_large && c != Category::content_rejected)
+      return false;
+    // A mailbox's state is not a network, content or policy-authentication status.
+    if (about_one_recipient && (subject == 4 || subject == 6) && detail != 1) return false;
+    if (c == Category::message_too_large && subject == 1) return false;
+    // X.1.1, a bad destination mailbox, is about the address: not a block of the sender, the
+    // content, or the mailbox's storage.
+    if (subject == 1 && detail == 1 &&
+        (c == Category::blocklisted || c == Category::content_rejected ||
+         c == Category::mailbox_full))
+      return false;
+  }
+  return true;
+}
+
 bool matches(const Rule& rule, const Evidence& ev, std::string_view haystack) {
   if (rule.stage != Stage::none && ev.stage != rule.stage) return false;
   if (rule.code != 0) {
@@ -116,13 +241,13 @@ bool matches(const Rule& rule, const Evidence& ev, std::string_view haystack) {
   }
   if (!rule.enhanced.empty()) {
     auto enhanced = evidence_enhanced(ev);
-    if (!enhanced || !enhanced_matches(*enhanced, rule.enhanced)) return false;
+    if (!enhanced || !any_enhanced_matches(*enhanced, rule.enhanced)) return false;
   }
   if (!signal_matches(rule, ev)) return false;
   if (rule.finding != ev.finding) return false;
   if (!rule.text.empty() && !text_matches(haystack, rule.text)) return false;
   if (!rule.unless_text.empty() && text_matches(haystack, rule.unless_text)) return false;
-  return true;
+  return consistent_with_codes(rule, ev);
 }
 
 std::vector<std::string> split_refs(std::string_view refs) {
@@ -186,11 +311,37 @@ Diagnosis fallback(const Evidence& ev) {
 
 }  // namespace
 
+namespace {
+
+// Lower-cases the two-byte UTF-8 capitals of Latin-1 (À-Þ) and Cyrillic (Ѐ-Я), so that patterns
+// in French, German, Spanish, Portuguese or Russian match whatever the case of the first letter
+// ("Требуется аутентификация", "Échec"). Writes the pair into `out`.
+void append_lower_utf8_pair(std::string& out, unsigned char lead, unsigned char cont) {
+  unsigned cp = ((lead & 0x1Fu) << 6) | (cont & 0x3Fu);
+  if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) || (cp >= 0x410 && cp <= 0x42F))
+    cp += 0x20;
+  else if (cp >= 0x400 && cp <= 0x40F)
+    cp += 0x50;
+  out += static_cast<char>(0xC0 | (cp >> 6));
+  out += static_cast<char>(0x80 | (cp & 0x3F));
+}
+
+}  // namespace
+
 std::string normalize_for_match(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   bool space = false;
-  for (char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    auto lead = static_cast<unsigned char>(c);
+    if (lead >= 0xC2 && lead <= 0xD3 && i + 1 < text.size() &&
+        (static_cast<unsigned char>(text[i + 1]) & 0xC0) == 0x80) {
+      if (space && !out.empty()) out += ' ';
+      space = false;
+      append_lower_utf8_pair(out, lead, static_cast<unsigned char>(text[++i]));
+      continue;
+    }
     if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') {
       space = true;
       continue;

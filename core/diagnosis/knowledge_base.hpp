@@ -126,9 +126,11 @@ struct Rule {
   // The same form: the rule does not match when any of these is in the text (a context rule
   // stands back when the server's words are unambiguous).
   std::string_view unless_text{};
-  std::string_view enhanced{};  // "5.7.26" exact, "5.7.*" prefix, "*.7.26" any class
-  int code = 0;                 // 100..599 exact; 4 or 5 = class; 0 = any
-  Stage stage = Stage::none;    // none = any stage
+  // "5.7.26" exact, "5.7.*" prefix, "*.7.26" any class, "*.7.606-649" a range of details;
+  // alternatives separated by '|'.
+  std::string_view enhanced{};
+  int code = 0;               // 100..599 exact; 4 or 5 = class; 0 = any
+  Stage stage = Stage::none;  // none = any stage
   Signal signal = Signal::none;
   long signal_value = 0;
   Finding finding = Finding::none;  // exact match with Evidence::finding

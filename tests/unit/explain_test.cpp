@@ -140,3 +140,25 @@ TEST_CASE("printable_excerpt is cut at max_octets whatever the text is made of")
   CHECK(printable_excerpt("needs at least", 8) == "needs at…");
   CHECK(printable_excerpt("needs at least", 9) == "needs at …");
 }
+
+TEST_CASE("the command a reply answered, as other MTAs and client libraries name it") {
+  auto python = explain_text(
+      "smtplib.SMTPRecipientsRefused: {'x@example.org': (550, b'Sorry, no such luck here')}");
+  REQUIRE(python.size() == 1);
+  CHECK(python[0].diagnosis.stage == Stage::rcpt);
+  CHECK(python[0].diagnosis.category == Category::recipient_unknown);
+  auto sender = explain_text(
+      "smtplib.SMTPSenderRefused: (553, b'Sorry, no such luck here', "
+      "'me@example.com')");
+  REQUIRE(sender.size() == 1);
+  CHECK(sender[0].diagnosis.stage == Stage::mail);
+  CHECK(sender[0].diagnosis.category == Category::sender_rejected);
+  auto postfix = explain_text(
+      "lost connection with mx.example.org[192.0.2.1] while sending end of data -- message may "
+      "be sent more than once");
+  REQUIRE(postfix.size() == 1);
+  CHECK(postfix[0].diagnosis.stage == Stage::data);
+  CHECK(infer_stage("SMTP error from remote mail server after initial connection:") ==
+        Stage::banner);
+  CHECK(infer_stage("Fehler: RCPT TO <x@example.org> gescheitert") == Stage::rcpt);
+}

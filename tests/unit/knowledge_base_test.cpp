@@ -389,9 +389,9 @@ SessionContext outside_without_login() {
 
 TEST_CASE("a refused outside recipient without login is a relay refusal, whatever the wording") {
   // OpenSMTPD's and Haraka's stock wordings for a domain they do not relay to.
-  for (const char* text : {"Invalid recipient: <x@outside.test>",
-                           "I cannot deliver mail for <x@outside.test>",
-                           "5.7.0 <x@outside.test>: not permitted"}) {
+  for (const char* text :
+       {"Invalid recipient: <x@outside.test>", "I cannot deliver mail for <x@outside.test>",
+        "5.7.0 <x@outside.test>: not permitted"}) {
     CAPTURE(text);
     Diagnosis d = rcpt_in_context(text, outside_without_login());
     CHECK(d.category == Category::relay_denied);
@@ -420,4 +420,85 @@ TEST_CASE("the context stands back when the words are clear or the facts differ"
   // `explain` knows nothing of the conversation.
   CHECK(rcpt_in_context("Invalid recipient: <x@outside.test>", SessionContext{}).rule !=
         "rcpt-outside-domain-without-login");
+}
+
+TEST_CASE("graded fallback: a provider's documented code decides before the words") {
+  Diagnosis dmarc = at(Stage::data, 550,
+                       "5.7.509 Access denied, sending domain example.com does not pass DMARC "
+                       "verification and has a DMARC policy of reject.");
+  CHECK(dmarc.category == Category::policy_spf_dmarc);
+  CHECK(dmarc.basis == Basis::provider_code);
+  // A detail inside one of Microsoft's documented ranges (5.7.606-5.7.649: banned sending IP).
+  Diagnosis banned = at(Stage::rcpt, 550, "5.7.620 Access denied, banned sending IP [192.0.2.1]");
+  CHECK(banned.category == Category::blocklisted);
+  CHECK(banned.basis == Basis::provider_code);
+  CHECK(banned.rule == "m365-ip-banned");
+  Diagnosis busy = at(Stage::rcpt, 451, "4.7.500 Server busy. Please try again later");
+  CHECK(busy.category == Category::temporary_failure);
+  CHECK_FALSE(busy.permanent);
+  Diagnosis reputation = at(Stage::rcpt, 451, "4.7.650 The mail server has been rate limited");
+  CHECK(reputation.category == Category::blocklisted);
+  Diagnosis yahoo = at(Stage::mail, 553,
+                       "5.7.2 [TSS09] All messages from 192.0.2.1 will be "
+                       "permanently deferred; Retrying will NOT succeed.");
+  CHECK(yahoo.category == Category::blocklisted);
+  CHECK(yahoo.basis == Basis::provider_code);
+}
+
+TEST_CASE("graded fallback: an addressing status or a bare 550/553 answers its stage") {
+  Diagnosis rcpt = at(Stage::rcpt, 550, "5.1.0 Address rejected");
+  CHECK(rcpt.category == Category::recipient_unknown);
+  CHECK(rcpt.basis == Basis::enhanced_code);
+  Diagnosis mail = at(Stage::mail, 550, "5.1.0 Address rejected");
+  CHECK(mail.category == Category::sender_rejected);
+  Diagnosis bare = at(Stage::rcpt, 553, "sorry, that domain isn't in my list");
+  CHECK(bare.category == Category::recipient_unknown);
+  CHECK(bare.basis == Basis::reply_code);
+  CHECK(at(Stage::mail, 552, "Transaction failed").category == Category::message_too_large);
+  CHECK(at(Stage::none, 552, "Requested action aborted").category == Category::mailbox_full);
+  CHECK(at(Stage::auth, 538, "5.7.11 Encryption required").category == Category::tls_required);
+}
+
+TEST_CASE("precision guards: words that contradict the codes or the stage stand back") {
+  // 503 "bad sequence" at MAIL FROM is about the order of commands, not the sender.
+  Diagnosis sequence = at(Stage::mail, 503, "Bad sequence of commands");
+  CHECK(sequence.category == Category::other);
+  // A media status code (5.6.x) is about the content even when the words name the sender.
+  Diagnosis media = at(Stage::data, 554, "5.6.0 Sender's message has invalid MIME structure");
+  CHECK(media.category == Category::content_rejected);
+  CHECK(media.basis == Basis::enhanced_code);
+  // A recipient's mailbox cannot be the subject of a reply to MAIL FROM, nor of a 421.
+  CHECK(at(Stage::mail, 550, "User unknown in local table").category !=
+        Category::recipient_unknown);
+  CHECK(at(Stage::none, 421, "4.3.2 Mailbox unavailable, closing").category !=
+        Category::recipient_unknown);
+  // A positive reply is no failure, whatever it says.
+  CHECK(at(Stage::data, 250, "2.0.0 Ok: queued, spam score 0.1").category == Category::other);
+  // A size detail (5.3.4) outweighs loose words for another cause.
+  Diagnosis size = at(Stage::data, 552, "5.3.4 Message size exceeds the limit for this sender");
+  CHECK(size.category == Category::message_too_large);
+}
+
+TEST_CASE("localized replies: patterns match whatever the case of Latin-1 and Cyrillic letters") {
+  CHECK(normalize_for_match("Требуется Аутентификация") == "требуется аутентификация");
+  CHECK(normalize_for_match("ÉCHEC DE L'AUTHENTIFICATION") == "échec de l'authentification");
+  // Other scripts and invalid bytes pass through unchanged.
+  CHECK(normalize_for_match("必须认证 \xC3") == "必须认证 \xC3");
+  CHECK(at(Stage::mail, 530, "Требуется аутентификация").category == Category::auth_required);
+  CHECK(at(Stage::rcpt, 550, "Benutzer unbekannt").category == Category::recipient_unknown);
+  CHECK(at(Stage::data, 554, "Message refusé: SPAM détecté").category ==
+        Category::content_rejected);
+  CHECK(at(Stage::rcpt, 452, "Boîte pleine").category == Category::mailbox_full);
+  CHECK(at(Stage::auth, 454, "Временный сбой аутентификации").category ==
+        Category::temporary_failure);
+}
+
+TEST_CASE("a reply-code guess stands back when the enhanced code puts the cause elsewhere") {
+  // 550 to RCPT TO is "mailbox unavailable"; with 5.7.1 it is a policy refusal instead.
+  Diagnosis policy = at(Stage::rcpt, 550, "5.7.1 Go away");
+  CHECK(policy.category == Category::other);
+  CHECK(policy.basis == Basis::enhanced_code);
+  Diagnosis bare = at(Stage::rcpt, 550, "Go away");
+  CHECK(bare.category == Category::recipient_unknown);
+  CHECK(bare.basis == Basis::reply_code);
 }
