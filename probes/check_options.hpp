@@ -57,6 +57,10 @@ struct CheckOptions {
   std::string ca_file;
   bool insecure = false;
 
+  // --proxy (with the password of --proxy-password-env): every SMTP connection of the check
+  // goes through it. --offline still allows it: it is named, like the target.
+  std::optional<ProxyConfig> proxy;
+
   bool relay_test = false;
   bool offline = false;
   std::set<ProbeId> only;  // empty: every probe

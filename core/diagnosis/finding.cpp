@@ -6,7 +6,7 @@
 namespace smtpdoctor {
 namespace {
 
-constexpr std::array<std::pair<Finding, std::string_view>, 19> kNames{{
+constexpr std::array<std::pair<Finding, std::string_view>, 25> kNames{{
     {Finding::none, "none"},
     {Finding::open_relay, "open-relay"},
     {Finding::starttls_not_offered, "starttls-not-offered"},
@@ -26,6 +26,12 @@ constexpr std::array<std::pair<Finding, std::string_view>, 19> kNames{{
     {Finding::credentials_both_rejected, "credentials-both-rejected"},
     {Finding::port25_blocked, "port25-blocked"},
     {Finding::port25_refused, "port25-refused"},
+    {Finding::port25_blocked_via_proxy, "port25-blocked-via-proxy"},
+    {Finding::proxy_unreachable, "proxy-unreachable"},
+    {Finding::proxy_auth_required, "proxy-auth-required"},
+    {Finding::proxy_auth_failed, "proxy-auth-failed"},
+    {Finding::proxy_target_failed, "proxy-target-failed"},
+    {Finding::proxy_protocol, "proxy-protocol"},
 }};
 
 constexpr auto kAll = [] {

@@ -30,6 +30,12 @@ enum class Finding {
   credentials_both_rejected,  // SMTP AUTH and POP3/IMAP refuse the same login
   port25_blocked,             // 25 timed out while other ports got through
   port25_refused,             // the host reset the connection to 25
+  port25_blocked_via_proxy,   // the same, seen through --proxy: the proxy's network blocks 25
+  proxy_unreachable,          // no TCP connection to the --proxy
+  proxy_auth_required,        // the proxy wants a login and none was given
+  proxy_auth_failed,          // the proxy refused the login
+  proxy_target_failed,        // the proxy could not reach the server (SOCKS reply, HTTP status)
+  proxy_protocol,             // the proxy does not speak the protocol its URL names
 };
 
 // Every finding, for tests and docs that walk the table.

@@ -217,12 +217,14 @@ bool rule_matches(const Rule& rule, const Evidence& evidence) {
 namespace {
 
 // Each placeholder with the phrase that stands in when the evidence lacks the fact.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kPlaceholders{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kPlaceholders{{
     {"address", "(not known)"},
     {"ptr", "its PTR name"},
     {"zones", "a blocklist"},
     {"protocols", "POP3/IMAP"},
     {"host", "The server"},
+    {"proxy", "the proxy"},
+    {"proxy_reason", "it gave no reason"},
 }};
 
 constexpr auto kPlaceholderNames = [] {
