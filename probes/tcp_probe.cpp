@@ -95,6 +95,9 @@ asio::awaitable<ProbeResult> run_tcp_probe(PortSession& session) {
     if (!attempts.empty()) {
       result.details["families"] = families_json(attempts);
       result.details["attempts"] = attempts_json(attempts);
+      // What the proxy said is the reason, not the stand-in socket error of the attempt.
+      for (auto& attempt : result.details["attempts"])
+        if (attempt.contains("reason")) attempt["reason"] = proxy_failure->reason;
     }
     co_return result;
   }

@@ -215,11 +215,14 @@ asio::awaitable<std::optional<ProxyFailure>> http(Exchange& ex, const ProxyConfi
   const auto& head = std::get<HttpConnectReply>(reply);
   if (head.status >= 200 && head.status < 300) co_return std::nullopt;
   const std::string words = http_connect_status_words(head.status, head.reason);
-  if (head.status == 407)
-    co_return failure(
-        proxy, proxy.user.empty() ? ProxyFailureKind::auth_required : ProxyFailureKind::auth_failed,
-        proxy.user.empty() ? words : words + ": it refused the login of " + proxy.user,
-        head.status);
+  if (http_status_wants_login(head.status)) {
+    if (proxy.user.empty())
+      co_return failure(proxy, ProxyFailureKind::auth_required, words, head.status);
+    std::string status = "HTTP " + std::to_string(head.status);
+    if (!head.reason.empty()) status += " " + head.reason;
+    co_return failure(proxy, ProxyFailureKind::auth_failed,
+                      status + ": the proxy refused the login of " + proxy.user, head.status);
+  }
   co_return failure(proxy, ProxyFailureKind::target_failed, words + " (" + target + ")",
                     head.status, http_status_outcome(head.status));
 }

@@ -456,11 +456,13 @@ std::string http_connect_status_words(int status, std::string_view reason) {
   switch (status) {
     case 403:
       return out + ": the proxy does not allow this host or port";
+    case 401:  // tinyproxy answers a CONNECT without its BasicAuth login so
     case 407:
       return out + ": the proxy requires a login";
     case 400:
     case 405:
       return out + ": the proxy does not take CONNECT requests";
+    case 500:  // tinyproxy: "Unable to connect"
     case 502:
     case 503:
       return out + ": the proxy could not connect to the target";
@@ -469,6 +471,10 @@ std::string http_connect_status_words(int status, std::string_view reason) {
     default:
       return out + ": the proxy refused the tunnel";
   }
+}
+
+bool http_status_wants_login(int status) {
+  return status == 407 || status == 401;
 }
 
 TcpOutcome http_status_outcome(int status) {

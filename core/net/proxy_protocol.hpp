@@ -139,8 +139,10 @@ ProxyParse<HttpConnectReply> parse_http_connect_reply(std::string_view bytes);
 // The status in plain words for a refused CONNECT ("403 Forbidden: the proxy does not allow
 // this host or port").
 std::string http_connect_status_words(int status, std::string_view reason);
-// A refused CONNECT's status read as the target's TCP outcome: 504 timed out, 502/503 failed
-// (tinyproxy and Squid use them for "could not connect"), the rest failed.
+// Whether a refused CONNECT's status asks for a proxy login: 407, and 401, which tinyproxy sends.
+bool http_status_wants_login(int status);
+// A refused CONNECT's status read as the target's TCP outcome: 504 timed out, the rest failed
+// (500/502/503 are what tinyproxy and Squid send for "could not connect").
 TcpOutcome http_status_outcome(int status);
 
 }  // namespace smtpdoctor

@@ -7,7 +7,7 @@
 - tinyproxy as an HTTP proxy that takes CONNECT to the ports it is told (ConnectPort), every
   other port refused with 403.
 
-Both listen on 127.0.0.1 only and relay only to 127.0.0.0/8 (Dante's rules block the rest), so
+Both listen on 127.0.0.2 (PROXY_HOST) only and relay only to 127.0.0.0/8 (Dante's rules block the rest), so
 nothing here can reach beyond loopback.
 """
 
@@ -19,6 +19,9 @@ import time
 from . import ports
 from .base import Peer, PeerError
 
+# The proxies listen on another loopback address than the servers under test (127.0.0.1), so a
+# TLS check that used the proxy's address instead of the target's would fail verification.
+PROXY_HOST = "127.0.0.2"
 SOCKS_USER = "sdproxytest"
 SOCKS_PASSWORD = "proxy-pass-1"
 
@@ -59,9 +62,10 @@ class Dante(Peer):
 
     name = "dante"
 
-    def __init__(self, login=False):
+    def __init__(self, login=False, blocked_ports=()):
         super().__init__()
         self.login = login
+        self.blocked_ports = list(blocked_ports)
         self.port = None
         self._made_user = False
 
@@ -90,7 +94,7 @@ class Dante(Peer):
         method = "username" if self.login else "none"
         lines = [
             "logoutput: %s" % self.path("danted.log"),
-            "internal: 127.0.0.1 port = %d" % self.port,
+            "internal: %s port = %d" % (PROXY_HOST, self.port),
             "external: 127.0.0.1",
             "clientmethod: none",
             "socksmethod: %s" % method,
@@ -100,6 +104,11 @@ class Dante(Peer):
             lines += ["user.privileged: root", "user.unprivileged: nobody"]
         lines += [
             "client pass {\n  from: 127.0.0.0/8 to: 0.0.0.0/0\n}",
+        ]
+        # Ports the proxy's rules refuse: SOCKS5 reply 2, "not allowed by ruleset".
+        lines += ["socks block {\n  from: 0.0.0.0/0 to: 127.0.0.0/8 port = %d\n"
+                  "  log: error connect\n}" % port for port in self.blocked_ports]
+        lines += [
             "socks pass {\n  from: 127.0.0.0/8 to: 127.0.0.0/8\n  command: connect\n"
             "  log: error connect\n}",
             "socks block {\n  from: 0.0.0.0/0 to: 0.0.0.0/0\n  log: error connect\n}",
@@ -113,7 +122,7 @@ class Dante(Peer):
 
     def _probe(self, deadline):
         try:
-            ports.wait_for_tcp(self.port, min(deadline, time.monotonic() + 0.3))
+            ports.wait_for_tcp(self.port, min(deadline, time.monotonic() + 0.3), host=PROXY_HOST)
             return True
         except TimeoutError:
             return False
@@ -125,7 +134,7 @@ class Dante(Peer):
             self._made_user = False
 
     def url(self, scheme="socks5", user=None):
-        return "%s://%s127.0.0.1:%d" % (scheme, user + "@" if user else "", self.port)
+        return "%s://%s%s:%d" % (scheme, user + "@" if user else "", PROXY_HOST, self.port)
 
 
 class Tinyproxy(Peer):
@@ -150,13 +159,13 @@ class Tinyproxy(Peer):
         os.chmod(self.dir, 0o777)  # tinyproxy as root drops to nobody, which writes the log
         lines = [
             "Port %d" % self.port,
-            "Listen 127.0.0.1",
+            "Listen %s" % PROXY_HOST,
             "Timeout 30",
             "MaxClients 20",
             "LogFile \"%s\"" % self.path("tinyproxy.log"),
             "LogLevel Info",
             "PidFile \"%s\"" % self.path("tinyproxy.pid"),
-            "Allow 127.0.0.1",
+            "Allow 127.0.0.0/8",
             "DisableViaHeader Yes",
         ]
         if os.geteuid() == 0:
@@ -172,10 +181,10 @@ class Tinyproxy(Peer):
 
     def _probe(self, deadline):
         try:
-            ports.wait_for_tcp(self.port, min(deadline, time.monotonic() + 0.3))
+            ports.wait_for_tcp(self.port, min(deadline, time.monotonic() + 0.3), host=PROXY_HOST)
             return True
         except TimeoutError:
             return False
 
     def url(self, user=None):
-        return "http://%s127.0.0.1:%d" % (user + "@" if user else "", self.port)
+        return "http://%s%s:%d" % (user + "@" if user else "", PROXY_HOST, self.port)
