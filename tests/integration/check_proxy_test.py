@@ -9,7 +9,10 @@ loopback is contacted (--offline, which still allows the named proxy)."""
 
 import json
 import os
+import socket
 import sys
+import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -266,6 +269,78 @@ class HttpProxyTest(ProxyAssertions):
                                           "--proxy-password-env", "PROXY_PW"),
                                  env={"PROXY_PW": "right"})
             self.assertEqual(probe(report, "tcp")["status"], "ok", report)
+
+
+class HostileProxy:
+    """A loopback listener on 127.0.0.2 that answers every connection with `answer(conn)`: a
+    proxy that never replies, or one that talks without end."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.2", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self):
+        self.sock.settimeout(0.2)
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+
+    def _one(self, conn):
+        try:
+            self.answer(conn, self.stopping)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+def silent(conn, stopping):
+    stopping.wait(20)
+
+
+def endless_http_head(conn, stopping):
+    conn.recv(4096)
+    conn.sendall(b"HTTP/1.1 200 OK\r\n")
+    deadline = time.monotonic() + 20  # bounded: the client must stop reading long before
+    while not stopping.is_set() and time.monotonic() < deadline:
+        conn.sendall(b"X-Filler: " + b"x" * 1000 + b"\r\n")
+
+
+class HostileProxyTest(ProxyAssertions):
+    def test_a_silent_proxy_ends_within_the_connect_timeout(self):
+        with HostileProxy(silent) as proxy:
+            for scheme in ("socks5", "socks4a", "http"):
+                with self.subTest(scheme=scheme):
+                    started = time.monotonic()
+                    code, report = check("127.0.0.1:25", "--timeout", "1s", "--proxy",
+                                         "%s://127.0.0.2:%d" % (scheme, proxy.port))
+                    self.assertLess(time.monotonic() - started, 8)
+                    tcp = probe(report, "tcp")
+                    self.assertEqual(categories(tcp), ["proxy_failure"], tcp)
+                    self.assertIn("no answer within 1 s", tcp["summary"])
+
+    def test_an_endless_http_head_is_cut_at_its_limit(self):
+        with HostileProxy(endless_http_head) as proxy:
+            code, report = check("127.0.0.1:25", "--timeout", "5s", "--proxy",
+                                 "http://127.0.0.2:%d" % proxy.port)
+        self.assert_proxy_failure(report, "proxy-protocol", "longer than 16384 octets")
 
 
 if __name__ == "__main__":
