@@ -91,7 +91,7 @@ asio::awaitable<ProbeResult> run_tcp_probe(PortSession& session) {
     if (proxy_failure->kind == ProxyFailureKind::target_failed)
       session.tcp_outcome = proxy_failure->target_outcome;
     add_diagnosis(result, proxy_failure_diagnosis(*proxy_failure));
-    session.broken = "the proxy failed (" + proxy_failure->reason + ")";
+    session.broken = "the proxy failed";
     if (!attempts.empty()) {
       result.details["families"] = families_json(attempts);
       result.details["attempts"] = attempts_json(attempts);
