@@ -51,6 +51,9 @@ enum class Category {
   // The server breaks SMTP itself: talks out of turn, sends malformed or endless replies, closes
   // in the middle of one, never ends an AUTH exchange. Found by the client, never by words.
   protocol_violation,
+  // The MX host's DNSSEC-signed TLSA records and its TLS certificate disagree: senders that
+  // enforce DANE (RFC 7672) defer mail to it.
+  dane_mismatch,
   // The proxy of --proxy failed: unreachable, refused our login, or could not reach the server.
   // Kept apart from the server's own failures: what a proxy saw is its network, not ours.
   proxy_failure,

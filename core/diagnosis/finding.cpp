@@ -6,7 +6,7 @@
 namespace smtpdoctor {
 namespace {
 
-constexpr std::array<std::pair<Finding, std::string_view>, 25> kNames{{
+constexpr std::array<std::pair<Finding, std::string_view>, 30> kNames{{
     {Finding::none, "none"},
     {Finding::open_relay, "open-relay"},
     {Finding::starttls_not_offered, "starttls-not-offered"},
@@ -26,6 +26,11 @@ constexpr std::array<std::pair<Finding, std::string_view>, 25> kNames{{
     {Finding::credentials_both_rejected, "credentials-both-rejected"},
     {Finding::port25_blocked, "port25-blocked"},
     {Finding::port25_refused, "port25-refused"},
+    {Finding::submission_not_found, "submission-not-found"},
+    {Finding::dane_mismatch, "dane-mismatch"},
+    {Finding::dane_ta_name_mismatch, "dane-ta-name-mismatch"},
+    {Finding::dane_without_tls, "dane-without-tls"},
+    {Finding::dane_tlsa_bogus, "dane-tlsa-bogus"},
     {Finding::port25_blocked_via_proxy, "port25-blocked-via-proxy"},
     {Finding::proxy_unreachable, "proxy-unreachable"},
     {Finding::proxy_auth_required, "proxy-auth-required"},

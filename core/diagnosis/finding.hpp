@@ -30,6 +30,11 @@ enum class Finding {
   credentials_both_rejected,  // SMTP AUTH and POP3/IMAP refuse the same login
   port25_blocked,             // 25 timed out while other ports got through
   port25_refused,             // the host reset the connection to 25
+  submission_not_found,       // --submission: no SRV records and no conventional name exists
+  dane_mismatch,              // secure TLSA records, none matches the certificate presented
+  dane_ta_name_mismatch,      // a DANE-TA record matches, the certificate lacks the MX name
+  dane_without_tls,           // secure TLSA records, but no TLS session to match them against
+  dane_tlsa_bogus,            // the TLSA records fail DNSSEC validation
   port25_blocked_via_proxy,   // the same, seen through --proxy: the proxy's network blocks 25
   proxy_unreachable,          // no TCP connection to the --proxy
   proxy_auth_required,        // the proxy wants a login and none was given

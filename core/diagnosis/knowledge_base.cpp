@@ -82,6 +82,8 @@ bool signal_matches(const Rule& rule, const Evidence& ev) {
       return !ev.reply || ev.reply->code == 0;
     case Signal::outside_recipient_without_login:
       return ev.context.known && !ev.context.logged_in && ev.context.recipient_local == false;
+    case Signal::token_login:
+      return ev.context.known && ev.context.login_attempted && ev.context.token_login;
   }
   return false;
 }
@@ -217,12 +219,16 @@ bool rule_matches(const Rule& rule, const Evidence& evidence) {
 namespace {
 
 // Each placeholder with the phrase that stands in when the evidence lacks the fact.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kPlaceholders{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 11> kPlaceholders{{
     {"address", "(not known)"},
     {"ptr", "its PTR name"},
     {"zones", "a blocklist"},
     {"protocols", "POP3/IMAP"},
     {"host", "The server"},
+    {"domain", "the domain"},
+    {"names", "smtp.DOMAIN, mail.DOMAIN"},
+    {"tlsa_name", "the MX host's TLSA name (_25._tcp.HOST)"},
+    {"tlsa", "a TLSA record for the certificate's current key (3 1 1 and its SHA-256)"},
     {"proxy", "the proxy"},
     {"proxy_reason", "it gave no reason"},
 }};
