@@ -17,6 +17,7 @@
 #include "cli/errors.hpp"
 #include "cli/oauth_token.hpp"
 #include "cli/password.hpp"
+#include "cli/proxy_option.hpp"
 #include "core/base/exit_code.hpp"
 #include "core/base/stage.hpp"
 #include "core/base/target.hpp"
@@ -46,6 +47,7 @@ struct CheckFlags {
   std::string tls_sni, tls_verify_name, ca_file;
   bool insecure = false, tls_on_connect = false;
   bool relay_test = false, offline = false, submission = false;
+  ProxyFlags proxy;
   std::vector<std::string> only, skip;
   std::string quit_after;
   std::string timeout, deadline;
@@ -205,6 +207,7 @@ CheckOptions to_options(const CheckFlags& flags) {
     usage_error(flags.ipv4 ? "-4" : "-6",
                 options.target.host + " is not an " + (flags.ipv4 ? "IPv4" : "IPv6") + " address");
   options.offline = flags.offline;
+  options.proxy = proxy_from_flags(flags.proxy);
   options.tls_on_connect = flags.tls_on_connect;
 
   options.helo_is_default = flags.helo.empty();
@@ -353,6 +356,15 @@ void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->add_flag("-6", flags->ipv6, "IPv6 only")->group(where);
   sub->add_flag("--offline", flags->offline,
                 "contact nothing but the named target (no internet probe, no look-ups of our own)")
+      ->group(where);
+  sub->add_option("--proxy", flags->proxy.url,
+                  "reach the servers through this proxy: socks5://, socks5h://, socks4a:// or "
+                  "http://[USER@]HOST:PORT (allowed with --offline)")
+      ->type_name("URL")
+      ->group(where);
+  sub->add_option("--proxy-password-env", flags->proxy.password_env,
+                  "the proxy's password, from this variable (never in the URL)")
+      ->type_name("VAR")
       ->group(where);
   sub->add_option("--mx-limit", flags->mx_limit, "check at most N MX hosts (default: all)")
       ->check(whole_number())

@@ -21,9 +21,11 @@
 #include "cli/errors.hpp"
 #include "cli/oauth_token.hpp"
 #include "cli/password.hpp"
+#include "cli/proxy_option.hpp"
 #include "core/base/exit_code.hpp"
 #include "core/base/target.hpp"
 #include "core/diagnosis/knowledge_base.hpp"
+#include "core/diagnosis/proxy_diagnosis.hpp"
 #include "core/report/render_human.hpp"
 #include "core/report/render_json.hpp"
 #include "core/report/terminal.hpp"
@@ -59,6 +61,7 @@ struct SendOptions {
   double timeout_seconds = 0;
   CLI::Option* timeout_given = nullptr;
   bool ipv4 = false, ipv6 = false;
+  ProxyFlags proxy;
   bool prefer_bdat = false;
   bool verbose = false;
 };
@@ -116,6 +119,7 @@ SendRequest build_request(const SendOptions& o) {
                 : o.tls_on_connect ? 465
                                    : 25;
   client.family = o.ipv4 ? IpFamily::v4 : o.ipv6 ? IpFamily::v6 : IpFamily::any;
+  client.proxy = proxy_from_flags(o.proxy);
   client.tls_sni = o.tls_sni;
   client.verify_host = o.tls_verify_name;  // empty: the SNI name, else the host
   client.tls.ca_file = o.ca_file;
@@ -202,6 +206,7 @@ SendRequest build_request(const SendOptions& o) {
 // or the message. Nothing when the message was accepted.
 std::optional<Diagnosis> refusal_diagnosis(const SendOutcome& out) {
   if (out.accepted()) return std::nullopt;
+  if (out.proxy_failure) return proxy_failure_diagnosis(*out.proxy_failure);
   if (out.error) return diagnose(*out.error);
   if (!out.envelope) return std::nullopt;
   const EnvelopeResult& env = *out.envelope;
@@ -237,6 +242,12 @@ Details outcome_json(const SendRequest& request, const SendOutcome& out, int exi
                {"port", request.client.port},
                {"accepted", out.accepted()},
                {"exit_code", exit_code}};
+  j["proxy"] = request.client.proxy ? Details(request.client.proxy->display()) : Details();
+  if (out.proxy_failure)
+    j["proxy_failure"] = {
+        {"failure", proxy_failure_kind_name(out.proxy_failure->kind)},
+        {"reason", out.proxy_failure->reason},
+        {"code", out.proxy_failure->code ? Details(*out.proxy_failure->code) : Details()}};
   if (out.connection) {
     // "address: reason" for each address tried before the one that answered.
     std::vector<std::string> failed;
@@ -302,11 +313,13 @@ int exit_code_for(const SendOutcome& out) {
   }
 }
 
-void print_human(const SendOptions& o, const SendOutcome& out) {
+void print_human(const SendOptions& o, const SendRequest& request, const SendOutcome& out) {
   HumanOptions human;
   human.colour = should_colour(STDOUT_FILENO);
   human.width = terminal_width(STDOUT_FILENO);
   if (o.verbose) std::cout << out.transcript.render();
+  if (request.client.proxy)
+    std::cout << "through the proxy " << printable_line(request.client.proxy->display()) << "\n";
   for (const auto& w : out.warnings) std::cerr << "warning: " << w << "\n";
   if (out.tls) {
     const TlsInfo& t = *out.tls;
@@ -361,7 +374,7 @@ int run_send(const SendOptions& o, GlobalOptions& global) {
   if (global.json)
     std::cout << outcome_json(request, outcome, code).dump(2) << "\n";
   else
-    print_human(o, outcome);
+    print_human(o, request, outcome);
   return code;
 }
 
@@ -380,6 +393,15 @@ void setup_send_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ->group(connection);
   auto* v4 = sub->add_flag("-4", o.ipv4, "IPv4 only")->group(connection);
   sub->add_flag("-6", o.ipv6, "IPv6 only")->excludes(v4)->group(connection);
+  sub->add_option("--proxy", o.proxy.url,
+                  "send through this proxy: socks5://, socks5h://, socks4a:// or "
+                  "http://[USER@]HOST:PORT")
+      ->type_name("URL")
+      ->group(connection);
+  sub->add_option("--proxy-password-env", o.proxy.password_env,
+                  "the proxy's password, from this variable (never in the URL)")
+      ->type_name("VAR")
+      ->group(connection);
   o.timeout_given = sub->add_option("--timeout", o.timeout_seconds,
                                     "seconds allowed for each step (default: per-step limits)")
                         ->check(number_of_seconds())

@@ -23,7 +23,7 @@ _smtpdoctor() {
       _filedir; return ;;
     --store)
       _filedir -d; return ;;
-    --password-env | --oauth2-token-env)
+    --password-env | --oauth2-token-env | --proxy-password-env)
       COMPREPLY=($(compgen -e -- "$cur")); return ;;
     --only | --skip)
       # A comma list of probe ids: the ids not given yet, after the ones already there.
@@ -37,6 +37,9 @@ _smtpdoctor() {
       COMPREPLY=($(compgen -c -- "$cur")); return ;;
     --oauth-token)
       COMPREPLY=(); return ;;
+    --proxy)
+      COMPREPLY=($(compgen -W "socks5:// socks5h:// socks4a:// http://" -- "$cur"))
+      compopt -o nospace; return ;;
     --quit-after)
       COMPREPLY=($(compgen -W "$stages" -- "$cur")); return ;;
     -a | --auth)
@@ -76,7 +79,7 @@ _smtpdoctor() {
     "")
       opts="--help --version $commands" ;;
     check)
-      opts="--server --port --ports -4 -6 --offline --helo --ehlo --from --to --size
+      opts="--server --port --ports -4 -6 --offline --proxy --proxy-password-env --helo --ehlo --from --to --size
         --relay-test --submission --quit-after --tls-sni --tls-verify-name --ca-file --insecure --tls-on-connect
         --auth-user --password-env --password-file --oauth2-token-env --oauth2-token-file
         --oauth2-token-cmd --auth --auth-all --allow-plaintext-auth --only --skip
@@ -88,7 +91,7 @@ _smtpdoctor() {
         --max-auth-failures --max-auth-failures-per-address --hide --max-size --max-recipients
         --bare-lf --fault --store --json --help" ;;
     send)
-      opts="--server --port -4 -6 --timeout --from --to --helo --ehlo --bdat --tls
+      opts="--server --port -4 -6 --timeout --proxy --proxy-password-env --from --to --helo --ehlo --bdat --tls
         --tls-on-connect --tlsc --no-tls --tls-sni --tls-verify-name --ca-file --insecure --auth --auth-user --au
         --password-env --password-file --oauth2-token-env --oauth2-token-file --oauth2-token-cmd
         --header --add-header --body --body-file --verbose --json

@@ -61,6 +61,10 @@ struct CheckOptions {
   std::string ca_file;
   bool insecure = false;
 
+  // --proxy (with the password of --proxy-password-env): every SMTP connection of the check
+  // goes through it. --offline still allows it: it is named, like the target.
+  std::optional<ProxyConfig> proxy;
+
   bool relay_test = false;
   // --submission: find the address's submission server (RFC 6186 SRV, else the conventional
   // names) and check that, instead of the domain's MX hosts.

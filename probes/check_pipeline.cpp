@@ -215,6 +215,7 @@ Report new_check_report(const CheckOptions& options) {
   for (auto port : options.ports)
     report.options.port_roles.emplace_back(port_role_name(options.role_of(port)));
   report.options.helo = options.helo;
+  if (options.proxy) report.options.proxy = options.proxy->display();
   return report;
 }
 

@@ -120,6 +120,7 @@ asio::awaitable<void> judge_port25(CheckRun& run) {
   Port25Evidence evidence;
   evidence.attempts = port_attempts(run.ports);
   evidence.internet_ok = run.internet_ok;
+  if (run.options.proxy) evidence.proxy = run.options.proxy->display();
   bool port25_timed_out = std::any_of(
       evidence.attempts.begin(), evidence.attempts.end(),
       [](const PortAttempt& a) { return a.port == 25 && a.outcome == TcpOutcome::timed_out; });
@@ -127,9 +128,10 @@ asio::awaitable<void> judge_port25(CheckRun& run) {
   bool same_host_evidence = std::any_of(first.begin(), first.end(), [](const Port25Verdict& v) {
     return v.finding == Port25Finding::blocked;
   });
-  // Ask the reference MX hosts only when it can decide something and we may go outside.
+  // Ask the reference MX hosts only when it can decide something and we may go outside; never
+  // with a proxy (core/diagnosis/port25_verdict.hpp says why).
   if (port25_timed_out && !same_host_evidence && run.internet_ok.value_or(false) &&
-      !run.options.offline && run.resolver && !run.control.stopped()) {
+      !run.options.offline && !run.options.proxy && run.resolver && !run.control.stopped()) {
     std::vector<TcpEndpoint> endpoints;
     std::vector<std::string> names;
     for (const auto& host : kDefaultPort25ReferenceHosts) {

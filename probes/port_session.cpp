@@ -9,14 +9,19 @@ namespace smtpdoctor {
 
 ClientOptions client_options(const CheckOptions& options, const PortPlan& plan) {
   ClientOptions client;
-  client.host = plan.address.empty() ? plan.host : plan.address;
+  // A proxy that resolves names itself (socks5h, socks4a, http) is handed the name, so a name
+  // only the proxy's network knows works, and nothing is resolved on our side for it.
+  const bool proxy_resolves = options.proxy && options.proxy->resolves_remotely();
+  const std::string address = proxy_resolves ? std::string() : plan.address;
+  client.host = address.empty() ? plan.host : address;
+  client.proxy = options.proxy;
   client.port = plan.port;
   client.family = options.family;
   client.implicit_tls = plan.implicit_tls();
   // --tls-sni names the server: the certificate is checked against that name (the client does
   // that when verify_host is empty), whatever address we connect to.
   client.tls_sni = options.tls_sni;
-  if (!plan.address.empty() && client.tls_sni.empty()) {
+  if (!address.empty() && client.tls_sni.empty()) {
     // Connecting to an address the dns step found: the certificate must still name the host.
     client.verify_host = plan.host;
     if (!is_ip_literal(plan.host)) client.tls_sni = plan.host;

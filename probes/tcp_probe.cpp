@@ -4,6 +4,7 @@
 // TLS handshake here; a failed handshake still means TCP worked, and the tls probe reports it.
 #include <asio/awaitable.hpp>
 
+#include "core/diagnosis/proxy_diagnosis.hpp"
 #include "core/net/tcp_outcome.hpp"
 #include "probes/probes.hpp"
 
@@ -74,6 +75,32 @@ asio::awaitable<ProbeResult> run_tcp_probe(PortSession& session) {
   ProbeResult result = new_result(ProbeId::tcp, session);
   result.duration = elapsed_since(start);
   result.details["port_role"] = std::string(port_role_name(session.plan.role));
+  if (session.options.proxy) result.details["proxy"] = session.options.proxy->display();
+  const std::optional<ProxyFailure>& proxy_failure = session.client.proxy_failure();
+  if (!connected && proxy_failure) {
+    // The proxy's failure, not the server's: its own diagnosis, and a tcp outcome only when the
+    // proxy did reach out to the server (what the port-25 verdict reads, as the proxy's view).
+    result.status = ProbeStatus::fail;
+    result.summary = "through the proxy " + proxy_failure->proxy + ": " + proxy_failure->reason;
+    result.details["outcome"] = "proxy failed";
+    Details proxy = Details::object();
+    proxy["failure"] = std::string(proxy_failure_kind_name(proxy_failure->kind));
+    proxy["reason"] = proxy_failure->reason;
+    if (proxy_failure->code) proxy["code"] = *proxy_failure->code;
+    result.details["proxy_failure"] = std::move(proxy);
+    if (proxy_failure->kind == ProxyFailureKind::target_failed)
+      session.tcp_outcome = proxy_failure->target_outcome;
+    add_diagnosis(result, proxy_failure_diagnosis(*proxy_failure));
+    session.broken = "the proxy failed";
+    if (!attempts.empty()) {
+      result.details["families"] = families_json(attempts);
+      result.details["attempts"] = attempts_json(attempts);
+      // What the proxy said is the reason, not the stand-in socket error of the attempt.
+      for (auto& attempt : result.details["attempts"])
+        if (attempt.contains("reason")) attempt["reason"] = proxy_failure->reason;
+    }
+    co_return result;
+  }
   if (session.connect) {
     session.tcp_outcome = TcpOutcome::connected;
     result.summary = "connected to " + session.connect->address + " in " +

@@ -6,7 +6,7 @@
 namespace smtpdoctor {
 namespace {
 
-constexpr std::array<std::pair<Category, std::string_view>, 33> kCategoryNames{{
+constexpr std::array<std::pair<Category, std::string_view>, 34> kCategoryNames{{
     {Category::relay_denied, "relay_denied"},
     {Category::auth_required, "auth_required"},
     {Category::auth_failed, "auth_failed"},
@@ -39,6 +39,7 @@ constexpr std::array<std::pair<Category, std::string_view>, 33> kCategoryNames{{
     {Category::content_rejected, "content_rejected"},
     {Category::protocol_violation, "protocol_violation"},
     {Category::dane_mismatch, "dane_mismatch"},
+    {Category::proxy_failure, "proxy_failure"},
     {Category::other, "other"},
 }};
 

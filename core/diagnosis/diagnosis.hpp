@@ -54,6 +54,9 @@ enum class Category {
   // The MX host's DNSSEC-signed TLSA records and its TLS certificate disagree: senders that
   // enforce DANE (RFC 7672) defer mail to it.
   dane_mismatch,
+  // The proxy of --proxy failed: unreachable, refused our login, or could not reach the server.
+  // Kept apart from the server's own failures: what a proxy saw is its network, not ours.
+  proxy_failure,
   other,
 };
 

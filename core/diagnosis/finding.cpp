@@ -6,7 +6,7 @@
 namespace smtpdoctor {
 namespace {
 
-constexpr std::array<std::pair<Finding, std::string_view>, 24> kNames{{
+constexpr std::array<std::pair<Finding, std::string_view>, 30> kNames{{
     {Finding::none, "none"},
     {Finding::open_relay, "open-relay"},
     {Finding::starttls_not_offered, "starttls-not-offered"},
@@ -31,6 +31,12 @@ constexpr std::array<std::pair<Finding, std::string_view>, 24> kNames{{
     {Finding::dane_ta_name_mismatch, "dane-ta-name-mismatch"},
     {Finding::dane_without_tls, "dane-without-tls"},
     {Finding::dane_tlsa_bogus, "dane-tlsa-bogus"},
+    {Finding::port25_blocked_via_proxy, "port25-blocked-via-proxy"},
+    {Finding::proxy_unreachable, "proxy-unreachable"},
+    {Finding::proxy_auth_required, "proxy-auth-required"},
+    {Finding::proxy_auth_failed, "proxy-auth-failed"},
+    {Finding::proxy_target_failed, "proxy-target-failed"},
+    {Finding::proxy_protocol, "proxy-protocol"},
 }};
 
 constexpr auto kAll = [] {

@@ -35,6 +35,12 @@ enum class Finding {
   dane_ta_name_mismatch,      // a DANE-TA record matches, the certificate lacks the MX name
   dane_without_tls,           // secure TLSA records, but no TLS session to match them against
   dane_tlsa_bogus,            // the TLSA records fail DNSSEC validation
+  port25_blocked_via_proxy,   // the same, seen through --proxy: the proxy's network blocks 25
+  proxy_unreachable,          // no TCP connection to the --proxy
+  proxy_auth_required,        // the proxy wants a login and none was given
+  proxy_auth_failed,          // the proxy refused the login
+  proxy_target_failed,        // the proxy could not reach the server (SOCKS reply, HTTP status)
+  proxy_protocol,             // the proxy does not speak the protocol its URL names
 };
 
 // Every finding, for tests and docs that walk the table.

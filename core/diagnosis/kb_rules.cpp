@@ -339,6 +339,59 @@ constexpr auto kRules = std::to_array<Rule>({
             "without re-signing, or a DS record at the parent that matches no DNSKEY are the "
             "usual causes); compare `dig +dnssec` with `dig +cd`, or ask delv why.",
      .refs = "RFC 7672 §2.1.1|RFC 4035 §5.5"},
+    {.id = "port25-blocked-via-proxy",
+     .category = C::port_blocked,
+     .permanence = P::permanent,
+     .finding = Finding::port25_blocked_via_proxy,
+     .cause = "Outbound port 25 is blocked on the network of the proxy {proxy}, not necessarily "
+              "on yours: through it, port 25 timed out while other ports got through.",
+     .fix = "Use 587 with STARTTLS or 465 (implicit TLS) through the proxy, run the check "
+            "without --proxy to judge your own network, or ask the proxy's operator whether it "
+            "allows port 25.",
+     .refs = "RFC 5068 §3|RFC 1928"},
+    {.id = "proxy-unreachable",
+     .category = C::proxy_failure,
+     .permanence = P::temporary,
+     .finding = Finding::proxy_unreachable,
+     .cause = "The proxy {proxy} cannot be reached ({proxy_reason}): nothing was sent to the mail "
+              "server, so this says nothing about it.",
+     .fix = "Check the proxy's host and port in --proxy and that the proxy is running (for an SSH "
+            "tunnel: ssh -D PORT is still connected).",
+     .refs = "RFC 1928 §3"},
+    {.id = "proxy-auth-required",
+     .category = C::proxy_failure,
+     .permanence = P::permanent,
+     .finding = Finding::proxy_auth_required,
+     .cause = "The proxy {proxy} requires a login ({proxy_reason}).",
+     .fix = "Name the user in the URL (socks5://USER@HOST:PORT) and give the password with "
+            "--proxy-password-env VAR.",
+     .refs = "RFC 1929|RFC 9110 §11.7.2"},
+    {.id = "proxy-auth-failed",
+     .category = C::proxy_failure,
+     .permanence = P::permanent,
+     .finding = Finding::proxy_auth_failed,
+     .cause = "The proxy {proxy} refused the login ({proxy_reason}).",
+     .fix = "Check the proxy user name in --proxy and the password in the --proxy-password-env "
+            "variable.",
+     .refs = "RFC 1929 §2|RFC 9110 §11.7.2"},
+    {.id = "proxy-target-failed",
+     .category = C::proxy_failure,
+     .permanence = P::temporary,
+     .finding = Finding::proxy_target_failed,
+     .cause = "The proxy {proxy} could not reach the server: {proxy_reason}. That is what the "
+              "proxy's network sees, not yours.",
+     .fix = "Check the server name and port; if the proxy's rules refuse it, ask the proxy's "
+            "operator to allow that host and port (Dante: a socks pass rule; tinyproxy: "
+            "ConnectPort), or check without --proxy.",
+     .refs = "RFC 1928 §6|RFC 9110 §9.3.6"},
+    {.id = "proxy-protocol",
+     .category = C::proxy_failure,
+     .permanence = P::permanent,
+     .finding = Finding::proxy_protocol,
+     .cause = "{proxy} does not answer as that kind of proxy: {proxy_reason}.",
+     .fix = "Check the scheme of --proxy: socks5:// or socks5h:// for SOCKS5, socks4a:// for "
+            "SOCKS4, http:// for an HTTP proxy that takes CONNECT.",
+     .refs = "RFC 1928|RFC 9110 §9.3.6"},
     {.id = "pop-before-smtp",
      .category = C::relay_denied,
      .permanence = P::temporary,

@@ -370,7 +370,7 @@ bool rule_matches(const Rule& rule, const Evidence& evidence) {
 namespace {
 
 // Each placeholder with the phrase that stands in when the evidence lacks the fact.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kPlaceholders{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 11> kPlaceholders{{
     {"address", "(not known)"},
     {"ptr", "its PTR name"},
     {"zones", "a blocklist"},
@@ -380,6 +380,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kPlacehol
     {"names", "smtp.DOMAIN, mail.DOMAIN"},
     {"tlsa_name", "the MX host's TLSA name (_25._tcp.HOST)"},
     {"tlsa", "a TLSA record for the certificate's current key (3 1 1 and its SHA-256)"},
+    {"proxy", "the proxy"},
+    {"proxy_reason", "it gave no reason"},
 }};
 
 constexpr auto kPlaceholderNames = [] {

@@ -10,11 +10,12 @@
 namespace smtpdoctor {
 namespace {
 
-Diagnosis blocked_diagnosis() {
+Diagnosis blocked_diagnosis(const std::string& proxy) {
   Evidence ev;
   ev.stage = Stage::connect;
   ev.socket_error = std::make_error_code(std::errc::timed_out);
-  ev.finding = Finding::port25_blocked;
+  ev.finding = proxy.empty() ? Finding::port25_blocked : Finding::port25_blocked_via_proxy;
+  if (!proxy.empty()) ev.add_fact("proxy", proxy);
   return diagnose(ev);
 }
 
@@ -71,7 +72,9 @@ std::vector<Port25Verdict> port25_verdicts(const Port25Evidence& evidence) {
 
   for (const auto& attempt : evidence.attempts) {
     if (attempt.port != 25) continue;
-    if (attempt.outcome == TcpOutcome::refused && refused_hosts.insert(attempt.host).second) {
+    // Through a proxy a refusal is the proxy's report, diagnosed by the tcp probe already.
+    if (attempt.outcome == TcpOutcome::refused && evidence.proxy.empty() &&
+        refused_hosts.insert(attempt.host).second) {
       verdicts.push_back({Port25Finding::refused, attempt.host,
                           "port 25 on " + attempt.host + " refused the connection",
                           refused_diagnosis(attempt.host)});
@@ -81,7 +84,9 @@ std::vector<Port25Verdict> port25_verdicts(const Port25Evidence& evidence) {
       if (!others.empty()) {
         std::string line = "port 25 on " + attempt.host + " timed out while " + others +
                            " on the same host connected";
-        blocked = Port25Verdict{Port25Finding::blocked, attempt.host, line, blocked_diagnosis()};
+        if (!evidence.proxy.empty()) line += ", through the proxy " + evidence.proxy;
+        blocked = Port25Verdict{Port25Finding::blocked, attempt.host, line,
+                                blocked_diagnosis(evidence.proxy)};
       }
     }
   }
@@ -96,13 +101,14 @@ std::vector<Port25Verdict> port25_verdicts(const Port25Evidence& evidence) {
       std::all_of(evidence.reference.begin(), evidence.reference.end(), [](const PortAttempt& a) {
         return a.port == 25 && a.outcome == TcpOutcome::timed_out;
       });
-  if (!blocked && evidence.internet_ok.value_or(false) && reference_all_timed_out) {
+  if (!blocked && evidence.proxy.empty() && evidence.internet_ok.value_or(false) &&
+      reference_all_timed_out) {
     std::string line = "port 25 timed out on every reference mail server (";
     for (std::size_t i = 0; i < evidence.reference.size(); ++i)
       line += (i ? ", " : "") + evidence.reference[i].host;
     line += ") while the internet probe connected";
     if (target_25_timed_out) line += "; the target's port 25 timed out too";
-    blocked = Port25Verdict{Port25Finding::blocked, "", line, blocked_diagnosis()};
+    blocked = Port25Verdict{Port25Finding::blocked, "", line, blocked_diagnosis("")};
   }
   if (blocked) verdicts.insert(verdicts.begin(), std::move(*blocked));
   return verdicts;

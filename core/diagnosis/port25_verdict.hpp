@@ -11,6 +11,12 @@
 //   - anything else (25 and submission both time out, unreachable, no internet): no verdict here;
 //     the tcp and internet probes report those.
 //
+// Through a proxy (--proxy) every outcome is what the proxy's network saw: 25 timing out while
+// 587 got through is a block on the proxy's network (port25_blocked_via_proxy, naming the proxy),
+// a refusal is the proxy's report (the tcp probe's proxy_failure already says it), and the
+// reference hosts are never asked: directly they would judge our network instead, and through
+// the proxy the internet probe (which runs directly) cannot vouch that the proxy's network works.
+//
 // Pure: the tcp outcomes come from whoever connected (the tcp probe, core/tcp_reach).
 #pragma once
 
@@ -43,6 +49,7 @@ struct Port25Evidence {
   std::vector<PortAttempt> attempts;   // the target's hosts, every port tried
   std::vector<PortAttempt> reference;  // port 25 of the reference hosts (empty: not tried)
   std::optional<bool> internet_ok;     // the internet probe's outcome; nullopt: not run
+  std::string proxy;  // non-empty: every attempt went through this proxy (ProxyConfig::display)
 };
 
 enum class Port25Finding { blocked, refused };

@@ -14,8 +14,10 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <cerrno>
+#include <variant>
 
 #include "core/base/duration_text.hpp"
+#include "core/net/proxy_handshake.hpp"
 
 namespace smtpdoctor {
 namespace {
@@ -35,6 +37,21 @@ std::error_code timed_out() {
 }
 std::error_code canceled() {
   return std::make_error_code(std::errc::operation_canceled);
+}
+
+// The socket error a target's outcome reported by a proxy stands for, so an attempt through a
+// proxy reads like a direct one.
+std::error_code outcome_error(TcpOutcome outcome) {
+  switch (outcome) {
+    case TcpOutcome::refused:
+      return std::make_error_code(std::errc::connection_refused);
+    case TcpOutcome::timed_out:
+      return std::make_error_code(std::errc::timed_out);
+    case TcpOutcome::unreachable:
+      return std::make_error_code(std::errc::host_unreachable);
+    default:
+      return std::make_error_code(std::errc::connection_aborted);
+  }
 }
 
 milliseconds since(Clock::time_point start) {
@@ -92,6 +109,7 @@ struct Transport::Impl {
   std::shared_ptr<asio::ssl::context> ssl_ctx;
   std::optional<asio::ssl::stream<tcp::socket>> tls;
   std::optional<TlsInfo> tls_info;
+  std::optional<ProxyConfig> proxy;
   bool cancelled = false;
 
   // `op` against the deadline: nullopt when the deadline (or cancel(), see `cancelled`) won.
@@ -147,6 +165,125 @@ struct Transport::Impl {
     co_return out;
   }
 
+  // The addresses of `host` (itself when an IP literal of `family`), or why there are none.
+  asio::awaitable<std::variant<std::vector<tcp::endpoint>, Error>> endpoints_of(
+      std::string host, std::uint16_t port, IpFamily family, milliseconds timeout) {
+    std::vector<tcp::endpoint> endpoints;
+    asio::error_code ec;
+    auto literal = asio::ip::make_address(host, ec);
+    if (!ec) {
+      if ((family == IpFamily::v4 && !literal.is_v4()) ||
+          (family == IpFamily::v6 && !literal.is_v6()))
+        co_return make_error(
+            ErrorKind::usage, Stage::resolve,
+            host + " is not an " + (family == IpFamily::v4 ? "IPv4" : "IPv6") + " address");
+      endpoints.emplace_back(literal, port);
+      co_return endpoints;
+    }
+    auto r = co_await within(resolve(host, std::to_string(port), family), Clock::now() + timeout);
+    if (cancelled)
+      co_return make_error(ErrorKind::cancelled, Stage::resolve, "resolving cancelled");
+    if (!r)
+      co_return make_error(ErrorKind::timeout, Stage::resolve,
+                           "resolving " + host + ": no answer within " + format_duration(timeout));
+    auto [rec, results] = std::move(*r);
+    if (rec || results.empty())
+      co_return make_error(
+          ErrorKind::resolve, Stage::resolve,
+          "cannot resolve " + host + ": " + (rec ? rec.message() : std::string("no addresses")),
+          rec);
+    for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+    co_return endpoints;
+  }
+
+  // A TCP connection to the proxy, trying each of its addresses until `deadline`; the failure
+  // when none answers.
+  asio::awaitable<std::optional<ProxyFailure>> reach_proxy(Clock::time_point deadline,
+                                                           milliseconds timeout) {
+    auto proxy_endpoints = co_await endpoints_of(proxy->host, proxy->port, IpFamily::any, timeout);
+    ProxyFailure failure;
+    failure.kind = ProxyFailureKind::unreachable;
+    failure.proxy = proxy->display();
+    if (auto* error = std::get_if<Error>(&proxy_endpoints)) {
+      failure.reason = "the proxy: " + error->message;
+      co_return failure;
+    }
+    std::string last;
+    for (const auto& endpoint : std::get<std::vector<tcp::endpoint>>(proxy_endpoints)) {
+      const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+      ConnectAttempt attempt = co_await this->attempt(endpoint, std::max(left, milliseconds(1)));
+      if (cancelled) co_return std::nullopt;
+      if (attempt.outcome == TcpOutcome::connected) co_return std::nullopt;
+      last =
+          attempt.address + " port " + std::to_string(proxy->port) + ": " + attempt_reason(attempt);
+      failure.target_outcome = attempt.outcome;
+    }
+    failure.reason = "cannot connect to the proxy at " + last;
+    co_return failure;
+  }
+
+  // Through the proxy: one attempt per target address for socks5:// (we resolve), one for the
+  // name otherwise (the proxy resolves). Each attempt connects to the proxy afresh, and the
+  // proxy's connect and handshake share the connect timeout.
+  asio::awaitable<ConnectResult> connect_via_proxy(std::string host, std::uint16_t port,
+                                                   IpFamily family, milliseconds timeout) {
+    ConnectResult result;
+    std::vector<std::string> targets;
+    if (proxy->resolves_remotely()) {
+      targets.push_back(host);
+    } else {
+      auto endpoints = co_await endpoints_of(host, port, family, timeout);
+      if (auto* error = std::get_if<Error>(&endpoints)) {
+        result.error = std::move(*error);
+        co_return result;
+      }
+      for (const auto& endpoint : std::get<std::vector<tcp::endpoint>>(endpoints))
+        targets.push_back(endpoint.address().to_string());
+    }
+    for (const auto& target : targets) {
+      const auto start = Clock::now();
+      const auto deadline = start + timeout;
+      auto unreachable = co_await reach_proxy(deadline, timeout);
+      if (cancelled) {
+        result.error = make_error(ErrorKind::cancelled, Stage::connect, "connect cancelled");
+        co_return result;
+      }
+      if (unreachable) {
+        result.proxy_failure = std::move(unreachable);
+        co_return result;
+      }
+      auto failed = co_await proxy_handshake(socket, *proxy, target, port, deadline, timeout);
+      if (cancelled) {
+        result.error = make_error(ErrorKind::cancelled, Stage::connect, "connect cancelled");
+        co_return result;
+      }
+      ConnectAttempt attempt;
+      attempt.address = target;
+      asio::error_code ec;
+      auto literal = asio::ip::make_address(target, ec);
+      attempt.v6 = !ec && literal.is_v6();
+      attempt.latency = since(start);
+      if (!failed) {
+        attempt.outcome = TcpOutcome::connected;
+        result.attempts.push_back(std::move(attempt));
+        result.proxy_failure.reset();
+        co_return result;
+      }
+      asio::error_code ignored;
+      socket.close(ignored);
+      if (failed->kind != ProxyFailureKind::target_failed) {
+        // The proxy itself (its login, its protocol): no other target address would fare better.
+        result.proxy_failure = std::move(failed);
+        co_return result;
+      }
+      attempt.outcome = failed->target_outcome;
+      attempt.error = outcome_error(failed->target_outcome);
+      result.attempts.push_back(std::move(attempt));
+      result.proxy_failure = std::move(failed);
+    }
+    co_return result;
+  }
+
   void close() {
     asio::error_code ignored;
     if (tls)
@@ -168,42 +305,15 @@ asio::awaitable<ConnectResult> Transport::connect(std::string host, std::uint16_
     result.error = make_error(ErrorKind::cancelled, Stage::connect, "connect cancelled");
     co_return result;
   }
-  std::vector<tcp::endpoint> endpoints;
-  asio::error_code ec;
-  auto literal = asio::ip::make_address(host, ec);
-  if (!ec) {
-    if ((family == IpFamily::v4 && !literal.is_v4()) ||
-        (family == IpFamily::v6 && !literal.is_v6())) {
-      result.error = make_error(
-          ErrorKind::usage, Stage::resolve,
-          host + " is not an " + (family == IpFamily::v4 ? "IPv4" : "IPv6") + " address");
-      co_return result;
-    }
-    endpoints.emplace_back(literal, port);
-  } else {
-    auto r =
-        co_await s.within(s.resolve(host, std::to_string(port), family), Clock::now() + timeout);
-    if (s.cancelled) {
-      result.error = make_error(ErrorKind::cancelled, Stage::resolve, "resolving cancelled");
-      co_return result;
-    }
-    if (!r) {
-      result.error =
-          make_error(ErrorKind::timeout, Stage::resolve,
-                     "resolving " + host + ": no answer within " + format_duration(timeout));
-      co_return result;
-    }
-    auto [rec, results] = std::move(*r);
-    if (rec || results.empty()) {
-      result.error = make_error(
-          ErrorKind::resolve, Stage::resolve,
-          "cannot resolve " + host + ": " + (rec ? rec.message() : std::string("no addresses")),
-          rec);
-      co_return result;
-    }
-    for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+  if (s.proxy) {
+    co_return co_await s.connect_via_proxy(std::move(host), port, family, timeout);
   }
-  for (const auto& endpoint : endpoints) {
+  auto endpoints = co_await s.endpoints_of(host, port, family, timeout);
+  if (auto* error = std::get_if<Error>(&endpoints)) {
+    result.error = std::move(*error);
+    co_return result;
+  }
+  for (const auto& endpoint : std::get<std::vector<tcp::endpoint>>(endpoints)) {
     ConnectAttempt attempt = co_await s.attempt(endpoint, timeout);
     if (s.cancelled) {
       result.error = make_error(ErrorKind::cancelled, Stage::connect, "connect cancelled");
@@ -214,6 +324,13 @@ asio::awaitable<ConnectResult> Transport::connect(std::string host, std::uint16_
     if (connected) co_return result;
   }
   co_return result;
+}
+
+void Transport::set_proxy(std::optional<ProxyConfig> proxy) {
+  impl_->proxy = std::move(proxy);
+}
+const std::optional<ProxyConfig>& Transport::proxy() const {
+  return impl_->proxy;
 }
 
 void Transport::expires_after(milliseconds limit) {

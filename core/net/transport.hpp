@@ -8,6 +8,11 @@
 // handshake). Before a STARTTLS handshake the caller drains what the server sent in plaintext
 // (drain_plaintext): the CVE-2011-0411 injection must never be read as part of the TLS session.
 //
+// With set_proxy(), connect() reaches the target through a SOCKS5, SOCKS4a or HTTP CONNECT proxy
+// (core/net/proxy_protocol.hpp): the proxy's own failures come back typed in
+// ConnectResult::proxy_failure, apart from the target's; TLS then runs inside the tunnel with the
+// target's name, exactly as without a proxy.
+//
 // Read and write report errors as values. A missed deadline is std::errc::timed_out; after
 // cancel() every operation, in flight or later, ends with std::errc::operation_canceled at once.
 // The transport writes no transcript: each protocol words its own lines.
@@ -27,6 +32,7 @@
 #include <vector>
 
 #include "core/base/error.hpp"
+#include "core/net/proxy_protocol.hpp"
 #include "core/net/tcp_outcome.hpp"
 #include "core/net/tls_client.hpp"
 
@@ -53,6 +59,9 @@ struct ConnectResult {
   // literal is of the wrong family (usage), or cancelled. Each protocol words "every address
   // failed" itself, from `attempts`.
   std::optional<Error> error;
+  // Through a proxy: `attempts` are the target's, as the proxy reported them (none when the
+  // proxy itself failed); proxy_failure says what the proxy did wrong or could not do.
+  std::optional<ProxyFailure> proxy_failure;
   bool connected() const {
     return !attempts.empty() && attempts.back().outcome == TcpOutcome::connected;
   }
@@ -79,6 +88,12 @@ class Transport {
   // address within `timeout` until one connects. The resolve also gets `timeout`.
   asio::awaitable<ConnectResult> connect(std::string host, std::uint16_t port, IpFamily family,
                                          std::chrono::milliseconds timeout);
+
+  // Every later connect() goes through `proxy` (nullopt: straight to the target). With a
+  // socks5:// proxy the target name is resolved here; the other kinds hand the proxy the name.
+  // The proxy's connect and handshake share the connect timeout.
+  void set_proxy(std::optional<ProxyConfig> proxy);
+  const std::optional<ProxyConfig>& proxy() const;
 
   // The deadline for the next reads and writes (Beast's expires_after/expires_at).
   void expires_after(std::chrono::milliseconds limit);

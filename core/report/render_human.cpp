@@ -177,6 +177,8 @@ std::string header(const Report& report, const Style& style) {
     facts.push_back(ports);
   }
   if (!report.options.helo.empty()) facts.push_back("HELO " + printable_line(report.options.helo));
+  if (!report.options.proxy.empty())
+    facts.push_back("through the proxy " + printable_line(report.options.proxy));
   if (report.options.offline) facts.push_back("offline");
   if (report.options.insecure)
     facts.push_back(style.paint("TLS certificates NOT verified (--insecure)", "33"));

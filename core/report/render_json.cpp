@@ -191,6 +191,7 @@ Details report_json(const Report& report) {
     options["port_roles"] = std::move(roles);
   }
   options["helo"] = report.options.helo.empty() ? Details(nullptr) : Details(report.options.helo);
+  if (!report.options.proxy.empty()) options["proxy"] = report.options.proxy;
   j["options"] = std::move(options);
 
   StatusCounts counts = count_statuses(report);

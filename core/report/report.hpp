@@ -81,6 +81,8 @@ struct ReportOptions {
   std::vector<std::uint16_t> ports;
   std::vector<std::string> port_roles;  // each port's role ("mx", "submission", "submissions")
   std::string helo;                     // the EHLO/HELO name used; empty when not applicable
+  // --proxy, as ProxyConfig::display() words it (no password); empty: connections went direct.
+  std::string proxy;
 };
 
 // --submission: the outgoing-server settings a mail program should use, from what actually

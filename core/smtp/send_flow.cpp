@@ -15,7 +15,10 @@ std::size_t wire_size(const std::string& message) {
 asio::awaitable<std::optional<Error>> run(SmtpClient& client, const SendRequest& request,
                                           SendOutcome& out) {
   auto connected = co_await client.connect();
-  if (!connected) co_return connected.error();
+  if (!connected) {
+    out.proxy_failure = client.proxy_failure();
+    co_return connected.error();
+  }
   out.connection = *connected;
   auto greeting = co_await client.read_greeting();
   if (!greeting) co_return greeting.error();

@@ -38,6 +38,7 @@ struct SendRequest {
 
 struct SendOutcome {
   std::optional<Error> error;  // why the run stopped early (rejections included)
+  std::optional<ProxyFailure> proxy_failure;  // the error was the proxy's (--proxy)
   std::optional<ConnectInfo> connection;
   std::optional<Greeting> greeting;
   std::optional<Capabilities> capabilities;  // the last EHLO's

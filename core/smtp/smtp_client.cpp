@@ -126,12 +126,15 @@ struct SmtpClient::Impl {
   std::optional<TlsInfo> tls_info;
   std::optional<ConnectInfo> connection;
   std::vector<ConnectAttempt> attempts;
+  std::optional<ProxyFailure> proxy_failure;
   std::vector<std::string> warnings;
   bool used_helo = false;
   Clock::time_point connected_at;
 
   Impl(asio::any_io_executor executor, ClientOptions options)
-      : ex(std::move(executor)), opt(std::move(options)), transport(ex), parser(opt.limits) {}
+      : ex(std::move(executor)), opt(std::move(options)), transport(ex), parser(opt.limits) {
+    transport.set_proxy(opt.proxy);
+  }
 
   std::string verify_host() const {
     return certificate_name(opt.host, opt.tls_sni, opt.verify_host);
@@ -256,12 +259,27 @@ struct SmtpClient::Impl {
 
   // ---- connect ------------------------------------------------------------------------------
 
+  // The proxy failed: its own kind of network error (a timeout when the proxy said the target
+  // did not answer in time), worded with the proxy's name. The socket error of what the proxy
+  // saw goes with it only for the target's failures, so nothing reads a refused proxy login as
+  // the server refusing.
+  Error proxy_error(const ProxyFailure& failure) {
+    const bool timed_out = failure.kind == ProxyFailureKind::target_failed &&
+                           failure.target_outcome == TcpOutcome::timed_out;
+    Error e = make_error(timed_out ? ErrorKind::timeout : ErrorKind::network, Stage::connect,
+                         "proxy " + failure.proxy + ": " + failure.reason);
+    transcript.error(Stage::connect, e.message);
+    return e;
+  }
+
   asio::awaitable<Result<ConnectInfo>> connect() {
     const auto start = Clock::now();
     auto result =
         co_await transport.connect(opt.host, opt.port, opt.family, opt.limits.connect_timeout);
     attempts = result.attempts;
     if (result.error) co_return *result.error;
+    proxy_failure = result.proxy_failure;
+    if (proxy_failure) co_return proxy_error(*proxy_failure);
     milliseconds connecting{0};
     for (const auto& attempt : attempts) connecting += attempt.latency;
     timings.push_back({Stage::resolve, since(start) - connecting});
@@ -296,9 +314,10 @@ struct SmtpClient::Impl {
     info.latency = answered.latency;
     connected_at = Clock::now();
     timings.push_back({Stage::connect, info.latency});
-    transcript.info(Stage::connect, "Connected to " + info.address + " port " +
-                                        std::to_string(opt.port) + " in " +
-                                        std::to_string(info.latency.count()) + " ms");
+    transcript.info(Stage::connect,
+                    "Connected to " + info.address + " port " + std::to_string(opt.port) +
+                        (opt.proxy ? " through the proxy " + opt.proxy->display() : "") + " in " +
+                        std::to_string(info.latency.count()) + " ms");
     connection = info;
     if (opt.implicit_tls) {
       auto handshake_result = co_await handshake(Stage::tls, 0);
@@ -851,6 +870,9 @@ const std::optional<TlsInfo>& SmtpClient::tls_info() const {
 }
 const std::optional<ConnectInfo>& SmtpClient::connection() const {
   return impl_->connection;
+}
+const std::optional<ProxyFailure>& SmtpClient::proxy_failure() const {
+  return impl_->proxy_failure;
 }
 const std::vector<ConnectAttempt>& SmtpClient::attempts() const {
   return impl_->attempts;

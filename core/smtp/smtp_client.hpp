@@ -52,6 +52,7 @@ struct ClientOptions {
   std::string verify_host;    // the name the certificate must carry; empty: tls_sni, else host
   TlsClientOptions tls;
   bool initial_response = true;  // send the AUTH initial response on the AUTH line (RFC 4954 §4)
+  std::optional<ProxyConfig> proxy;  // --proxy: reach the server through it (core/net)
   Limits limits;
 };
 
@@ -169,6 +170,9 @@ class SmtpClient {
   const std::optional<ConnectInfo>& connection() const;
   // Every address connect() tried, also when it failed (or implicit TLS then failed).
   const std::vector<ConnectAttempt>& attempts() const;
+  // Set when connect() failed because of the proxy (options.proxy): it could not be reached,
+  // refused our login, or could not reach the server. connect()'s Error words the same.
+  const std::optional<ProxyFailure>& proxy_failure() const;
   // Anomalies that did not stop the session: data before a reply was due, pipelining violations,
   // plaintext injected before STARTTLS, bare LF in replies.
   const std::vector<std::string>& warnings() const;

@@ -39,6 +39,7 @@ void dns_answer(std::string_view input);
 void mail_auth_records(std::string_view input);
 void mailbox_response(std::string_view input);
 void explain(std::string_view input);
+void proxy_reply(std::string_view input);
 
 struct Target {
   std::string_view name;  // fuzz_<name>, tests/fuzz/corpus/<name>, tests/fuzz/regressions/<name>
@@ -57,6 +58,7 @@ inline constexpr Target kTargets[] = {
     {"mail_auth_records", mail_auth_records},
     {"mailbox_response", mailbox_response},
     {"explain", explain},
+    {"proxy_reply", proxy_reply},
 };
 
 }  // namespace smtpdoctor::fuzz

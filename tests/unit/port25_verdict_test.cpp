@@ -109,3 +109,37 @@ TEST_CASE("the tcp probe's outcome words read back as outcomes") {
   CHECK(tcp_outcome_from_name("unreachable") == O::unreachable);
   CHECK_FALSE(tcp_outcome_from_name("maybe"));
 }
+
+// ---- through a proxy: the proxy's network, not ours -----------------------------------------
+
+TEST_CASE("through a proxy, 25 timing out while 587 connects is the proxy's network blocking 25") {
+  Port25Evidence e;
+  e.proxy = "socks5://127.0.0.2:1080";
+  e.attempts = {at("mx.example.org", 587, O::connected), at("mx.example.org", 25, O::timed_out)};
+  auto v = port25_verdicts(e);
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].finding == Port25Finding::blocked);
+  CHECK(v[0].diagnosis.category == Category::port_blocked);
+  CHECK(v[0].diagnosis.rule == "port25-blocked-via-proxy");
+  CHECK(v[0].diagnosis.cause.find("network of the proxy socks5://127.0.0.2:1080, not "
+                                  "necessarily on yours") != std::string::npos);
+  CHECK(v[0].diagnosis.cause.find("blocked by your network") == std::string::npos);
+  CHECK(v[0].evidence.find("through the proxy socks5://127.0.0.2:1080") != std::string::npos);
+}
+
+TEST_CASE("through a proxy, the reference MX hosts never make a verdict about our network") {
+  Port25Evidence e;
+  e.proxy = "http://127.0.0.2:3128";
+  e.attempts = {at("h", 25, O::timed_out)};
+  e.reference = {at("gmail-smtp-in.l.google.com", 25, O::timed_out),
+                 at("mta5.am0.yahoodns.net", 25, O::timed_out)};
+  e.internet_ok = true;
+  CHECK(port25_verdicts(e).empty());
+}
+
+TEST_CASE("through a proxy, a refused 25 is left to the proxy's own diagnosis") {
+  Port25Evidence e;
+  e.proxy = "socks5://127.0.0.2:1080";
+  e.attempts = {at("h", 25, O::refused), at("h", 587, O::connected)};
+  CHECK(port25_verdicts(e).empty());
+}
