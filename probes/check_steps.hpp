@@ -19,6 +19,9 @@ asio::awaitable<void> check_internet(CheckRun& run);
 asio::awaitable<void> find_mail_hosts(CheckRun& run);
 // 3. Every (host, port) conversation at once, so the run takes as long as the slowest port.
 asio::awaitable<void> walk_ports(CheckRun& run);
+// 3b. The mail domain's transport security policy: MTA-STS (against the MX certificates the
+//     ports showed) and TLS-RPT (probes/mta_sts_probe.hpp).
+asio::awaitable<void> check_mail_policy(CheckRun& run);
 // 4. Findings that need more than one port: STARTTLS stripping, a middlebox.
 void add_cross_port_findings(CheckRun& run);
 // 5. Is outbound port 25 blocked by our network, or is the server not listening — asking

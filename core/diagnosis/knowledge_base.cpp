@@ -217,12 +217,17 @@ bool rule_matches(const Rule& rule, const Evidence& evidence) {
 namespace {
 
 // Each placeholder with the phrase that stands in when the evidence lacks the fact.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kPlaceholders{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kPlaceholders{{
     {"address", "(not known)"},
     {"ptr", "its PTR name"},
     {"zones", "a blocklist"},
     {"protocols", "POP3/IMAP"},
     {"host", "The server"},
+    {"domain", "the domain"},
+    {"problem", "see the details"},
+    {"url", "https://mta-sts.DOMAIN/.well-known/mta-sts.txt"},
+    {"patterns", "the policy's patterns"},
+    {"consequence", "senders that enforce the policy refuse to deliver to it"},
 }};
 
 constexpr auto kPlaceholderNames = [] {

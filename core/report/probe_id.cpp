@@ -9,8 +9,8 @@
 namespace smtpdoctor {
 namespace {
 
-constexpr std::array<std::string_view, 8> kNames{"internet", "dns", "tcp",  "banner",
-                                                 "ehlo",     "tls", "auth", "envelope"};
+constexpr std::array<std::string_view, kAllProbes.size()> kNames{
+    "internet", "dns", "tcp", "banner", "ehlo", "tls", "auth", "envelope", "mta_sts", "tlsrpt"};
 
 // Optimal-string-alignment distance: Levenshtein plus swapped neighbours, the commonest typo
 // ("tsl" for "tls"). Inputs are short probe names, so a full matrix costs nothing.

@@ -38,6 +38,8 @@ void dns_answer(std::string_view input);
 void mail_auth_records(std::string_view input);
 void mailbox_response(std::string_view input);
 void explain(std::string_view input);
+void http_response(std::string_view input);
+void mta_sts_policy(std::string_view input);
 
 struct Target {
   std::string_view name;  // fuzz_<name>, tests/fuzz/corpus/<name>, tests/fuzz/regressions/<name>
@@ -55,6 +57,8 @@ inline constexpr Target kTargets[] = {
     {"mail_auth_records", mail_auth_records},
     {"mailbox_response", mailbox_response},
     {"explain", explain},
+    {"http_response", http_response},
+    {"mta_sts_policy", mta_sts_policy},
 };
 
 }  // namespace smtpdoctor::fuzz
