@@ -65,6 +65,13 @@ std::chrono::milliseconds duration_flag(const std::string& option, const std::st
   return *d;
 }
 
+// "internet, dns, ...", from the one name table, for the usage error and --help.
+std::string all_probe_names() {
+  std::string names;
+  for (ProbeId id : kAllProbes) names += (names.empty() ? "" : ", ") + std::string(probe_name(id));
+  return names;
+}
+
 std::set<ProbeId> probe_list(const std::string& option, const std::vector<std::string>& values) {
   std::set<ProbeId> ids;
   for (const auto& value : values) {
@@ -79,7 +86,7 @@ std::set<ProbeId> probe_list(const std::string& option, const std::vector<std::s
       std::string message = "unknown probe '" + name + "'";
       if (auto guess = probe_did_you_mean(name))
         message += "; did you mean '" + std::string(probe_name(*guess)) + "'?";
-      message += " (probes: internet, dns, tcp, banner, ehlo, tls, auth, envelope)";
+      message += " (probes: " + all_probe_names() + ")";
       usage_error(option, message);
     }
   }
@@ -452,7 +459,7 @@ void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->add_flag("--strict", flags->strict, "a warning fails the check (exit 1)")->group(output);
 
   sub->footer(
-      "Probes: internet, dns, tcp, banner, ehlo, tls, auth, envelope. check never sends DATA.\n"
+      "Probes: " + all_probe_names() + ". check never sends DATA.\n"
       "Exit codes: 0 no probe failed (warnings allowed; --strict: none), 1 a probe failed,\n"
       "2 usage error, 3 could not run (or nothing was checked), 130 interrupted.\n"
       "With --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.");

@@ -54,7 +54,8 @@ std::string not_applicable(const CheckRun& run) {
 // The ports whose certificates MTA-STS judges: 25, which senders use, when it was checked;
 // otherwise every port asked for (a test server on a high port, --port 2525).
 bool judged_port(const CheckOptions& options, std::uint16_t port) {
-  const bool has_25 = std::find(options.ports.begin(), options.ports.end(), 25) != options.ports.end();
+  const bool has_25 =
+      std::find(options.ports.begin(), options.ports.end(), 25) != options.ports.end();
   return !has_25 || port == 25;
 }
 
@@ -118,7 +119,8 @@ asio::awaitable<void> check_mail_policy(CheckRun& run) {
       if (!run.transport_skip_reason.empty()) mx.clear();
       evidence.mx_hosts = std::move(mx);
       for (const auto& outcome : run.ports)
-        if (judged_port(options, outcome.plan.port)) evidence.mx_tls.push_back(mx_tls_check(outcome));
+        if (judged_port(options, outcome.plan.port))
+          evidence.mx_tls.push_back(mx_tls_check(outcome));
       if (evidence.mx_tls.empty()) evidence.mx_tls_missing = "no MX port was checked";
     } else {
       // No dns step (--skip dns): the MX names from our own look-up; the ports walked were the

@@ -116,15 +116,15 @@ void cross_check(ProbeResult& result, const MtaStsEvidence& e, const StsPolicy& 
     bool host_ok = pattern.has_value();
     if (!pattern && mode != StsMode::none) {
       raise_status(result, severity);
-      add_diagnosis(result,
-                    finding(Finding::mta_sts_mx_not_listed,
-                            {{"host", host},
-                             {"patterns", "mx: " + joined(policy.mx, 6, ", ")},
-                             {"url", url},
-                             {"consequence",
-                              enforce ? "in enforce mode senders will refuse to deliver to it"
-                                      : "in testing mode senders deliver to it but report a "
-                                        "failure, and would refuse it under enforce"}}));
+      add_diagnosis(
+          result,
+          finding(Finding::mta_sts_mx_not_listed,
+                  {{"host", host},
+                   {"patterns", "mx: " + joined(policy.mx, 6, ", ")},
+                   {"url", url},
+                   {"consequence", enforce ? "in enforce mode senders will refuse to deliver to it"
+                                           : "in testing mode senders deliver to it but report a "
+                                             "failure, and would refuse it under enforce"}}));
     }
     Details ports = Details::array();
     for (const auto& tls : e.mx_tls) {
@@ -146,9 +146,9 @@ void cross_check(ProbeResult& result, const MtaStsEvidence& e, const StsPolicy& 
       std::string problem = tls.state == MxTlsCheck::State::no_starttls
                                 ? "it offers no STARTTLS"
                                 : "its certificate does not match (" + tls.problem + ")";
-      add_diagnosis(result, finding(enforce ? Finding::mta_sts_tls_enforce
-                                            : Finding::mta_sts_tls_testing,
-                                    {{"host", host}, {"problem", problem}}));
+      add_diagnosis(result,
+                    finding(enforce ? Finding::mta_sts_tls_enforce : Finding::mta_sts_tls_testing,
+                            {{"host", host}, {"problem", problem}}));
     }
     if (e.mx_tls.empty() && !e.mx_tls_missing.empty())
       add_note(result, host + ": certificate not checked (" + e.mx_tls_missing + ")");
@@ -163,8 +163,9 @@ void cross_check(ProbeResult& result, const MtaStsEvidence& e, const StsPolicy& 
   if (mode == StsMode::none)
     add_note(result, "mode none: senders apply no policy (the domain is withdrawing MTA-STS)");
   if (mode == StsMode::testing && result.status == ProbeStatus::ok)
-    add_note(result, "mode testing: senders report failures but deliver anyway; every MX host "
-                     "passes, so \"mode: enforce\" is safe to publish");
+    add_note(result,
+             "mode testing: senders report failures but deliver anyway; every MX host "
+             "passes, so \"mode: enforce\" is safe to publish");
 }
 
 }  // namespace
@@ -230,8 +231,9 @@ ProbeResult judge_mta_sts(const MtaStsEvidence& e) {
   auto selection = select_sts(e.txt);
   if (selection.count == 0) {
     result.summary = "no MTA-STS policy (no _mta-sts TXT record)";
-    add_note(result, "senders use STARTTLS opportunistically and accept any certificate; publish "
-                     "an MTA-STS policy so they insist on a valid one");
+    add_note(result,
+             "senders use STARTTLS opportunistically and accept any certificate; publish "
+             "an MTA-STS policy so they insist on a valid one");
     return result;
   }
   const StsRecord& record = *selection.record;
@@ -253,7 +255,8 @@ ProbeResult judge_mta_sts(const MtaStsEvidence& e) {
   std::string problem = fetch_problem(e);
   if (e.fetch) {
     if (e.fetch->response) result.details["http_status"] = e.fetch->response->status;
-    if (!e.fetch->address.empty()) result.target.address = e.fetch->address;
+    // In details, not target.address: the result belongs with the domain's, not to a host.
+    if (!e.fetch->address.empty()) result.details["policy_address"] = e.fetch->address;
     result.duration = e.fetch->duration;
   }
   if (!problem.empty()) {
@@ -270,19 +273,20 @@ ProbeResult judge_mta_sts(const MtaStsEvidence& e) {
   result.details["content_type"] = content_type ? *content_type : std::string();
   StsPolicy policy = parse_sts_policy(response.body);
   if (type != "text/plain")
-    policy.errors.insert(policy.errors.begin(),
-                         {0, "it is served as " + (type.empty() ? std::string("no Content-Type")
-                                                                : "\"" + type + "\"") +
-                                 ", not text/plain"});
+    policy.errors.insert(
+        policy.errors.begin(),
+        {0, "it is served as " +
+                (type.empty() ? std::string("no Content-Type") : "\"" + type + "\"") +
+                ", not text/plain"});
   describe_policy(result, policy);
   if (!policy.ok()) {
     std::vector<std::string> problems;
     for (const auto& p : policy.errors) problems.push_back(format_problem(p));
     result.status = ProbeStatus::fail;
     result.summary = "the policy at " + url + " is invalid: " + problems.front();
-    add_diagnosis(result, finding(Finding::mta_sts_policy_invalid,
-                                  {{"url", url},
-                                   {"problem", joined(problems, kProblemsInCause, "; ")}}));
+    add_diagnosis(result,
+                  finding(Finding::mta_sts_policy_invalid,
+                          {{"url", url}, {"problem", joined(problems, kProblemsInCause, "; ")}}));
     return result;
   }
   for (const auto& w : policy.warnings) {

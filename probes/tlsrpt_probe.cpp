@@ -21,8 +21,10 @@ ProbeResult judge_tlsrpt(const std::string& domain, DnsStatus status,
   auto selection = select_tlsrpt(txt);
   if (selection.count == 0) {
     result.summary = "no TLS-RPT record (" + name + ")";
-    add_note(result, "senders send no reports of TLS failures; publish \"v=TLSRPTv1; "
-                     "rua=mailto:tlsrpt@" + domain + "\" at " + name + " to receive them");
+    add_note(result,
+             "senders send no reports of TLS failures; publish \"v=TLSRPTv1; "
+             "rua=mailto:tlsrpt@" +
+                 domain + "\" at " + name + " to receive them");
     return result;
   }
   const TlsRptRecord& record = *selection.record;

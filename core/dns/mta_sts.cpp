@@ -74,7 +74,8 @@ std::optional<std::string> host_name_problem(std::string_view name) {
     if (label.find('*') != std::string_view::npos)
       return "has a '*' that is not the whole leftmost label (only \"*.\" at the start is allowed)";
     if (!ascii::is_ldh(label)) return "has a character other than letters, digits, '-' and '.'";
-    if (label.front() == '-' || label.back() == '-') return "has a label that starts or ends with '-'";
+    if (label.front() == '-' || label.back() == '-')
+      return "has a label that starts or ends with '-'";
     ++labels;
     if (dot == std::string_view::npos) break;
     start = dot + 1;
@@ -89,8 +90,8 @@ std::string_view without_dot(std::string_view s) {
 }
 
 template <typename Selection, typename Parse>
-Selection select_record(const std::vector<TxtRecord>& txt_records, bool (*is_record)(std::string_view),
-                        Parse parse, std::string_view what) {
+Selection select_record(const std::vector<TxtRecord>& txt_records,
+                        bool (*is_record)(std::string_view), Parse parse, std::string_view what) {
   Selection selection;
   for (const auto& txt : txt_records) {
     if (!is_record(txt.text)) continue;
@@ -260,8 +261,8 @@ StsPolicy parse_sts_policy(std::string_view body) {
       seen_max_age = true;
       if (value.empty() || value.size() > 10 ||
           !std::all_of(value.begin(), value.end(), [](char c) { return ascii::is_digit(c); })) {
-        error(line_number, "max_age must be a number of seconds (1 to 10 digits), not " +
-                               quoted(value));
+        error(line_number,
+              "max_age must be a number of seconds (1 to 10 digits), not " + quoted(value));
         continue;
       }
       std::uint64_t seconds = std::stoull(std::string(value));
@@ -290,8 +291,8 @@ StsPolicy parse_sts_policy(std::string_view body) {
       if (policy.mx.size() < kMaxMx) policy.mx.push_back(std::move(pattern));
     } else if (ascii::iequals(key, "version") || ascii::iequals(key, "mode") ||
                ascii::iequals(key, "max_age") || ascii::iequals(key, "mx")) {
-      error(line_number, "field names are lower case: " + quoted(key) + " is not " +
-                             quoted(ascii::lower(key)));
+      error(line_number,
+            "field names are lower case: " + quoted(key) + " is not " + quoted(ascii::lower(key)));
     } else if (!is_extension_name(key)) {
       error(line_number, "the field name " + quoted(key) + " is not valid");
     } else {
@@ -356,8 +357,8 @@ TlsRptRecord parse_tlsrpt_record(std::string_view text) {
     std::string_view name = field.substr(0, eq);
     std::string_view value = field.substr(eq + 1);
     if (name != "rua") {
-      if (!is_extension_name(name)) record.errors.push_back("the field name " + quoted(name) +
-                                                           " is not valid");
+      if (!is_extension_name(name))
+        record.errors.push_back("the field name " + quoted(name) + " is not valid");
       continue;
     }
     if (seen_rua) {
@@ -381,9 +382,9 @@ TlsRptRecord parse_tlsrpt_record(std::string_view text) {
         continue;
       }
       if (ascii::istarts_with(uri, "mailto:")) {
-        std::string_view address = uri.substr(7, uri.find('?') == std::string_view::npos
-                                                      ? std::string_view::npos
-                                                      : uri.find('?') - 7);
+        std::string_view address =
+            uri.substr(7, uri.find('?') == std::string_view::npos ? std::string_view::npos
+                                                                  : uri.find('?') - 7);
         auto at = address.find('@');
         if (at == std::string_view::npos || at == 0 || at + 1 == address.size())
           record.errors.push_back("the rua URI " + quoted(uri) +

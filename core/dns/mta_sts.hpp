@@ -59,9 +59,10 @@ std::string format_problem(const StsPolicyProblem& problem);
 struct StsPolicy {
   std::optional<std::string> version;  // "STSv1" when valid
   std::optional<StsMode> mode;
-  std::vector<std::string> mx;  // patterns as written, lower case ("mx1.example.org", "*.example.org")
+  std::vector<std::string>
+      mx;  // patterns as written, lower case ("mx1.example.org", "*.example.org")
   std::optional<std::uint64_t> max_age;
-  std::vector<StsPolicyProblem> errors;    // senders treat the policy as absent (or keep an old one)
+  std::vector<StsPolicyProblem> errors;  // senders treat the policy as absent (or keep an old one)
   std::vector<StsPolicyProblem> warnings;  // valid, but probably not what the domain wants
   bool ok() const { return errors.empty(); }
 };
@@ -79,7 +80,7 @@ std::optional<std::string> matching_mx_pattern(const std::vector<std::string>& p
 // ---- the _smtp._tls TXT record (RFC 8460 §3) -------------------------------------------------
 
 struct TlsRptRecord {
-  std::vector<std::string> rua;  // report URIs, as written ("mailto:tlsrpt@example.org")
+  std::vector<std::string> rua;     // report URIs, as written ("mailto:tlsrpt@example.org")
   std::vector<std::string> errors;  // any one makes senders send no reports
   bool ok() const { return errors.empty(); }
 };

@@ -20,7 +20,8 @@ std::optional<std::string_view> next_line(std::string_view data, std::size_t& po
 
 // RFC 9110 §5.6.2 tchar.
 bool is_tchar(char c) {
-  return ascii::is_alnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  return ascii::is_alnum(c) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
 bool is_ows(char c) {
@@ -127,14 +128,16 @@ HttpParse read_chunked(std::string_view data, std::size_t pos, bool at_eof,
     std::size_t at = pos;
     auto size_line = next_line(data, at);
     if (!size_line) {
-      if (data.size() - pos > 1025) return failed(std::move(parse), "a chunk size line is too long");
+      if (data.size() - pos > 1025)
+        return failed(std::move(parse), "a chunk size line is too long");
       return incomplete(std::move(parse));
     }
     if (size_line->size() > 1024) return failed(std::move(parse), "a chunk size line is too long");
     std::string_view hex = size_line->substr(0, size_line->find(';'));
     while (!hex.empty() && is_ows(hex.back())) hex.remove_suffix(1);
-    if (hex.empty() || hex.size() > 8 ||
-        !std::all_of(hex.begin(), hex.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
+    if (hex.empty() || hex.size() > 8 || !std::all_of(hex.begin(), hex.end(), [](char c) {
+          return std::isxdigit(static_cast<unsigned char>(c));
+        }))
       return failed(std::move(parse), "a malformed chunk size");
     std::size_t size = std::stoul(std::string(hex), nullptr, 16);
     if (size > limits.max_body || parse.response.body.size() + size > limits.max_body)
@@ -228,7 +231,8 @@ HttpParse parse_http_response(std::string_view data, bool at_eof, const HttpLimi
         !std::all_of(length->begin(), length->end(), [](char c) { return ascii::is_digit(c); }))
       return failed(std::move(parse), "a malformed Content-Length");
     std::size_t size = std::stoull(*length);
-    if (size > limits.max_body) return failed(std::move(parse), "the body is larger than the limit", true);
+    if (size > limits.max_body)
+      return failed(std::move(parse), "the body is larger than the limit", true);
     if (data.size() - pos < size) {
       if (at_eof) return failed(std::move(parse), "the connection closed before the body ended");
       return parse;  // incomplete

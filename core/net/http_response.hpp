@@ -25,11 +25,11 @@ struct HttpLimits {
 };
 
 struct HttpResponse {
-  std::string version;  // "HTTP/1.1"
-  int status = 0;       // 200
-  std::string reason;   // "OK"; may be empty
+  std::string version;                                       // "HTTP/1.1"
+  int status = 0;                                            // 200
+  std::string reason;                                        // "OK"; may be empty
   std::vector<std::pair<std::string, std::string>> headers;  // names lower case, values trimmed
-  std::string body;  // decoded (chunks joined)
+  std::string body;                                          // decoded (chunks joined)
   // The first field of that (lower-case) name.
   std::optional<std::string> header(std::string_view name) const;
 };
@@ -38,8 +38,8 @@ enum class HttpParseState { incomplete, complete, failed };
 
 struct HttpParse {
   HttpParseState state = HttpParseState::incomplete;
-  HttpResponse response;  // complete: the response; failed: what was read of it
-  std::string error;      // failed: what is wrong, in words
+  HttpResponse response;   // complete: the response; failed: what was read of it
+  std::string error;       // failed: what is wrong, in words
   bool too_large = false;  // failed because a limit was passed
 };
 

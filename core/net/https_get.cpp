@@ -36,12 +36,12 @@ asio::awaitable<HttpsGetResult> https_get(asio::any_io_executor executor, HttpsG
       out.error = *connected.error;
     } else {
       const ConnectAttempt& last = connected.attempts.back();
-      out.error = make_error(last.error == std::errc::timed_out ? ErrorKind::timeout
-                                                                : ErrorKind::network,
-                             Stage::connect,
-                             "cannot connect to " + last.address + " port " +
-                                 std::to_string(options.port) + ": " + attempt_reason(last),
-                             last.error);
+      out.error =
+          make_error(last.error == std::errc::timed_out ? ErrorKind::timeout : ErrorKind::network,
+                     Stage::connect,
+                     "cannot connect to " + last.address + " port " + std::to_string(options.port) +
+                         ": " + attempt_reason(last),
+                     last.error);
     }
     finish(out);
     co_return out;
@@ -66,10 +66,9 @@ asio::awaitable<HttpsGetResult> https_get(asio::any_io_executor executor, HttpsG
   auto [write_error, written] = co_await transport.write(std::move(request));
   (void)written;
   if (write_error) {
-    out.error = make_error(write_error == std::errc::timed_out ? ErrorKind::timeout
-                                                               : ErrorKind::network,
-                           Stage::none, "sending the request failed: " + write_error.message(),
-                           write_error);
+    out.error = make_error(
+        write_error == std::errc::timed_out ? ErrorKind::timeout : ErrorKind::network, Stage::none,
+        "sending the request failed: " + write_error.message(), write_error);
     finish(out);
     co_return out;
   }

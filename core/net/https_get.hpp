@@ -26,7 +26,7 @@ struct HttpsGetOptions {
   std::uint16_t port = 443;
   std::string path = "/";
   IpFamily family = IpFamily::any;
-  std::string ca_file;  // empty: the system store
+  std::string ca_file;                       // empty: the system store
   std::chrono::milliseconds timeout{10000};  // connect, handshake, request and response together
   HttpLimits limits;
   RunControl* control = nullptr;  // a stop cancels the exchange at once

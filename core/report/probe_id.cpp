@@ -9,7 +9,7 @@
 namespace smtpdoctor {
 namespace {
 
-constexpr std::array<std::string_view, kAllProbes.size()> kNames{
+constexpr std::array<std::string_view, 10> kNames{
     "internet", "dns", "tcp", "banner", "ehlo", "tls", "auth", "envelope", "mta_sts", "tlsrpt"};
 
 // Optimal-string-alignment distance: Levenshtein plus swapped neighbours, the commonest typo
@@ -29,6 +29,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   }
   return d[a.size()][b.size()];
 }
+
+static_assert(kNames.size() == kAllProbes.size(), "one name per probe");
 
 }  // namespace
 

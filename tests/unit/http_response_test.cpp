@@ -10,7 +10,8 @@ using namespace smtpdoctor;
 
 TEST_CASE("a Content-Length response, complete only when the whole body arrived") {
   std::string r =
-      "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\n\r\nhello";
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
+      "5\r\n\r\nhello";
   auto done = parse_http_response(r, false);
   REQUIRE(done.state == HttpParseState::complete);
   CHECK(done.response.status == 200);
@@ -79,13 +80,15 @@ TEST_CASE("limits: body, header size and header count") {
   auto chunks = parse_http_response(
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n", false, limits);
   CHECK(chunks.too_large);
-  auto to_eof = parse_http_response("HTTP/1.1 200 OK\r\n\r\n" + std::string(11, 'x'), false, limits);
+  auto to_eof =
+      parse_http_response("HTTP/1.1 200 OK\r\n\r\n" + std::string(11, 'x'), false, limits);
   CHECK(to_eof.too_large);
   limits.max_headers = 2;
   auto many = parse_http_response("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", false, limits);
   CHECK(many.too_large);
   limits.max_header_bytes = 64;
-  auto endless = parse_http_response("HTTP/1.1 200 OK\r\nA: " + std::string(100, 'a'), false, limits);
+  auto endless =
+      parse_http_response("HTTP/1.1 200 OK\r\nA: " + std::string(100, 'a'), false, limits);
   CHECK(endless.state == HttpParseState::failed);
   CHECK(endless.too_large);
 }

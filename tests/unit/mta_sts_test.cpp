@@ -75,7 +75,8 @@ TEST_CASE("a valid policy file, CRLF or LF, with mx patterns and a wildcard") {
 }
 
 TEST_CASE("policy syntax errors name their line and what is wrong") {
-  auto mode = parse_sts_policy("version: STSv1\nmode: enforcing\nmx: mx.example.org\nmax_age: 86400\n");
+  auto mode =
+      parse_sts_policy("version: STSv1\nmode: enforcing\nmx: mx.example.org\nmax_age: 86400\n");
   REQUIRE_FALSE(mode.ok());
   CHECK(has(all_errors(mode), "line 2: mode must be enforce, testing or none, not \"enforcing\""));
 
@@ -97,7 +98,8 @@ TEST_CASE("policy syntax errors name their line and what is wrong") {
   auto upper = parse_sts_policy("version: STSv1\nMode: enforce\nmx: a.example\nmax_age: 86400");
   CHECK(has(all_errors(upper), "line 2: field names are lower case"));
 
-  auto wildcard = parse_sts_policy("version: STSv1\nmode: enforce\nmx: mx.*.example\nmax_age: 86400");
+  auto wildcard =
+      parse_sts_policy("version: STSv1\nmode: enforce\nmx: mx.*.example\nmax_age: 86400");
   CHECK(has(all_errors(wildcard), "line 3: the mx pattern \"mx.*.example\" has a '*'"));
   auto bare = parse_sts_policy("version: STSv1\nmode: enforce\nmx: localhost\nmax_age: 86400");
   CHECK(has(all_errors(bare), "not a fully qualified host name"));
@@ -145,7 +147,9 @@ TEST_CASE("the TLS-RPT record: v=TLSRPTv1 and rua with mailto: and https: URIs")
   CHECK(has(parse_tlsrpt_record("v=TLSRPTv1;").errors.front(), "no rua"));
   CHECK_FALSE(parse_tlsrpt_record("v=TLSRPTv1; rua=mailto:nobody").ok());
   CHECK_FALSE(parse_tlsrpt_record("v=TLSRPTv1; rua=https:///path").ok());
-  CHECK_FALSE(parse_tlsrpt_record("v=TLSRPTv1; rua=mailto:a@b.example; rua=mailto:c@d.example").ok());
-  CHECK(select_tlsrpt({{"v=TLSRPTv1; rua=mailto:a@b.example"}, {"v=TLSRPTv1; rua=mailto:c@d.example"}})
+  CHECK_FALSE(
+      parse_tlsrpt_record("v=TLSRPTv1; rua=mailto:a@b.example; rua=mailto:c@d.example").ok());
+  CHECK(select_tlsrpt(
+            {{"v=TLSRPTv1; rua=mailto:a@b.example"}, {"v=TLSRPTv1; rua=mailto:c@d.example"}})
             .record->errors.size() == 1);
 }
