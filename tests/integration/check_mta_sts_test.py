@@ -10,6 +10,7 @@ instances on one high port of 127.0.0.21 (a certificate naming the MX hosts) and
 naming another host) are the MX hosts, checked with --port. Not root: every test is skipped,
 saying why."""
 
+import errno
 import http.server
 import os
 import shutil
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -91,7 +93,17 @@ class PolicyServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer((zone.STS_POLICY_IP, 443), Handler)
+        # The zone fixes the address, so a second run of this test on the machine (another
+        # worktree's ctest) holds it for a while: wait for it rather than fail at once.
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                self.httpd = http.server.ThreadingHTTPServer((zone.STS_POLICY_IP, 443), Handler)
+                break
+            except OSError as e:
+                if e.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, key)
         self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
