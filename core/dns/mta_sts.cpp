@@ -115,7 +115,8 @@ bool is_sts_record(std::string_view text) {
 StsRecord parse_sts_record(std::string_view text) {
   StsRecord record;
   auto fields = split_fields(text);
-  if (fields.front() != "v=STSv1") {
+  // The version starts the record itself: white space before it is not allowed (§3.1).
+  if (!is_sts_record(text) || fields.front() != "v=STSv1") {
     record.errors.push_back("the record must start with \"v=STSv1;\", not " +
                             quoted(fields.front()));
     return record;
@@ -337,7 +338,7 @@ bool is_tlsrpt_record(std::string_view text) {
 TlsRptRecord parse_tlsrpt_record(std::string_view text) {
   TlsRptRecord record;
   auto fields = split_fields(text);
-  if (fields.front() != "v=TLSRPTv1") {
+  if (!is_tlsrpt_record(text) || fields.front() != "v=TLSRPTv1") {
     record.errors.push_back("the record must start with \"v=TLSRPTv1;\", not " +
                             quoted(fields.front()));
     return record;

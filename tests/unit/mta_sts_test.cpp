@@ -38,6 +38,8 @@ TEST_CASE("the _mta-sts record: v=STSv1 first, one id of 1-32 letters and digits
   CHECK_FALSE(parse_sts_record("v=STSv1; id=a; id=b").ok());
   CHECK_FALSE(parse_sts_record("v=STSv1; id=a;; x=1").ok());
   CHECK_FALSE(parse_sts_record("v=STSv2; id=a").ok());
+  CHECK_FALSE(parse_sts_record(" v=STSv1; id=a").ok());  // found by fuzz_mta_sts_policy
+  CHECK_FALSE(parse_tlsrpt_record(" v=TLSRPTv1; rua=mailto:a@b.example").ok());
 
   CHECK(is_sts_record("v=STSv1; id=1"));
   CHECK_FALSE(is_sts_record("v=spf1 -all"));
