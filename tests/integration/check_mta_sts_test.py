@@ -53,7 +53,12 @@ POLICIES = {
     "mta-sts." + zone.STS_REDIRECT: (301, {"Location": "https://mta-sts.%s%s"
                                            % (zone.STS_GOOD, POLICY_PATH)}, "moved\n"),
     "mta-sts." + zone.STS_BADCERT: (200, {}, policy("enforce", "mx.sts-badcert.test")),
+    # Valid lines, but more than the 64 KiB a sender reads.
+    "mta-sts." + zone.STS_HUGE: (200, {}, policy("enforce", *["mx%d.sts-huge.test" % i
+                                                              for i in range(4000)])),
+    "mta-sts." + zone.STS_SLOW: (200, {}, policy("enforce", "mx.sts-slow.test")),
 }
+SLOW_SECONDS = 8  # how long the sts-slow policy host waits before answering
 # The names the policy server's certificate carries: all but sts-badcert's.
 POLICY_CERT_NAMES = tuple(h for h in POLICIES if h != "mta-sts." + zone.STS_BADCERT)
 
@@ -78,6 +83,8 @@ class PolicyServer:
             def do_GET(self):
                 host = (self.headers.get("Host") or "").split(":")[0]
                 owner.requests.append((host, self.path))
+                if host == "mta-sts." + zone.STS_SLOW:
+                    time.sleep(SLOW_SECONDS)
                 status, headers, body = POLICIES.get(host, (404, {}, "no such policy\n"))
                 if self.path != POLICY_PATH:
                     status, headers, body = 404, {}, "not found\n"
@@ -188,9 +195,9 @@ class MtaStsTest(unittest.TestCase):
         cls.stack = []
         shutil.rmtree(cls.dir, ignore_errors=True)
 
-    def args(self, domain, *more):
+    def args(self, domain, *more, timeout="5s"):
         return (domain, "--dns-server", self.dns.address, "--port", str(self.port), "--ca-file",
-                self.certs.ca_file, "--timeout", "5s", *more)
+                self.certs.ca_file, "--timeout", timeout, *more)
 
     def check(self, domain, *more):
         code, report = check(*self.args(domain, *more))
@@ -283,6 +290,19 @@ class MtaStsTest(unittest.TestCase):
         self.assertEqual(sts["details"]["http_status"], 301)
         asked = self.policy.requests[before:]
         self.assertEqual(asked, [("mta-sts." + zone.STS_REDIRECT, POLICY_PATH)])
+
+    def test_a_policy_over_64_kib_is_not_read(self):
+        code, report, sts, rpt = self.check(zone.STS_HUGE)
+        self.assertEqual(sts["status"], "fail", sts)
+        self.assertIn("the body is larger than the limit", sts["summary"])
+
+    def test_a_policy_host_that_does_not_answer_is_given_up_on_time(self):
+        started = time.monotonic()
+        code, report = check(*self.args(zone.STS_SLOW, timeout="2s"))
+        sts = probe(report, "mta_sts")
+        self.assertLess(time.monotonic() - started, SLOW_SECONDS - 1)
+        self.assertEqual(sts["status"], "fail", sts)
+        self.assertIn("no whole response within 2 s", sts["summary"])
 
     def test_a_domain_without_mta_sts_says_so(self):
         code, report, sts, rpt = self.check(zone.TWO_MX_DOMAIN, "--only", "mta_sts,tlsrpt")

@@ -36,6 +36,8 @@ STS_SYNTAX = "sts-syntax.test"      # the policy does not parse ("mode: enforcin
 STS_NOHOST = "sts-nohost.test"      # TXT record, but no mta-sts.sts-nohost.test
 STS_REDIRECT = "sts-redirect.test"  # the policy URL redirects
 STS_BADCERT = "sts-badcert.test"    # the policy host's certificate names other hosts
+STS_HUGE = "sts-huge.test"          # the policy is larger than 64 KiB
+STS_SLOW = "sts-slow.test"          # the policy server does not answer in time
 # Each domain's MX hosts and the address each resolves to.
 STS_MX = {
     STS_GOOD: [("mx.sts-good.test", STS_GOOD_MX_IP)],
@@ -46,6 +48,8 @@ STS_MX = {
     STS_NOHOST: [("mx.sts-nohost.test", STS_GOOD_MX_IP)],
     STS_REDIRECT: [("mx.sts-redirect.test", STS_GOOD_MX_IP)],
     STS_BADCERT: [("mx.sts-badcert.test", STS_GOOD_MX_IP)],
+    STS_HUGE: [("mx.sts-huge.test", STS_GOOD_MX_IP)],
+    STS_SLOW: [("mx.sts-slow.test", STS_GOOD_MX_IP)],
 }
 STS_TLSRPT = {
     STS_GOOD: '"v=TLSRPTv1; rua=mailto:tlsrpt@sts-good.test,https://reports.sts-good.test/v1"',
