@@ -114,6 +114,7 @@ void cross_check(ProbeResult& result, const MtaStsEvidence& e, const StsPolicy& 
     auto pattern = matching_mx_pattern(policy.mx, host);
     check["pattern"] = pattern ? Details(*pattern) : Details(nullptr);
     bool host_ok = pattern.has_value();
+    bool verified = false;  // on at least one port: "valid certificate" is then known
     if (!pattern && mode != StsMode::none) {
       raise_status(result, severity);
       add_diagnosis(
@@ -139,7 +140,10 @@ void cross_check(ProbeResult& result, const MtaStsEvidence& e, const StsPolicy& 
                              tls.problem + ")");
         continue;
       }
-      if (tls.state == MxTlsCheck::State::verified) continue;
+      if (tls.state == MxTlsCheck::State::verified) {
+        verified = true;
+        continue;
+      }
       host_ok = false;
       if (mode == StsMode::none) continue;
       raise_status(result, severity);
@@ -154,15 +158,16 @@ void cross_check(ProbeResult& result, const MtaStsEvidence& e, const StsPolicy& 
       add_note(result, host + ": certificate not checked (" + e.mx_tls_missing + ")");
     check["ports"] = std::move(ports);
     checks.push_back(std::move(check));
-    if (host_ok) ++good;
+    if (host_ok && verified) ++good;
   }
   result.details["mx_checks"] = std::move(checks);
   result.summary += "; " + std::to_string(good) + " of " + std::to_string(e.mx_hosts->size()) +
                     " MX host" + (e.mx_hosts->size() == 1 ? "" : "s") +
                     " listed with a valid certificate";
+  if (e.mx_tls.empty()) result.summary += " (certificates not checked)";
   if (mode == StsMode::none)
     add_note(result, "mode none: senders apply no policy (the domain is withdrawing MTA-STS)");
-  if (mode == StsMode::testing && result.status == ProbeStatus::ok)
+  if (mode == StsMode::testing && result.status == ProbeStatus::ok && good == e.mx_hosts->size())
     add_note(result,
              "mode testing: senders report failures but deliver anyway; every MX host "
              "passes, so \"mode: enforce\" is safe to publish");

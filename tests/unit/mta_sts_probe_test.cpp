@@ -80,6 +80,14 @@ TEST_CASE("an MX outside every pattern, no STARTTLS, and ports not checked") {
   ProbeResult u = judge_mta_sts(unchecked);
   CHECK(u.status == ProbeStatus::ok);
   CHECK(notes_mention(u, "mx2.example.org:25: certificate not checked"));
+  CHECK(u.summary.find("1 of 2 MX hosts listed with a valid certificate") != std::string::npos);
+
+  auto walked_nothing = evidence_with(kEnforce);
+  walked_nothing.mx_tls.clear();
+  walked_nothing.mx_tls_missing = "the dns probe did not run";
+  ProbeResult w = judge_mta_sts(walked_nothing);
+  CHECK(w.summary.find("0 of 2 MX hosts listed with a valid certificate (certificates not "
+                       "checked)") != std::string::npos);
 }
 
 TEST_CASE("no record, a redirect, the wrong Content-Type, two records") {
