@@ -45,7 +45,7 @@ struct CheckFlags {
   bool auth_all = false, allow_plaintext_auth = false;
   std::string tls_sni, tls_verify_name, ca_file;
   bool insecure = false, tls_on_connect = false;
-  bool relay_test = false, offline = false;
+  bool relay_test = false, offline = false, submission = false;
   std::vector<std::string> only, skip;
   std::string quit_after;
   std::string timeout, deadline;
@@ -65,11 +65,11 @@ std::chrono::milliseconds duration_flag(const std::string& option, const std::st
   return *d;
 }
 
-// "internet, dns, ...", from the one name table, for the usage error and --help.
-std::string all_probe_names() {
-  std::string names;
-  for (ProbeId id : kAllProbes) names += (names.empty() ? "" : ", ") + std::string(probe_name(id));
-  return names;
+// "internet, dns, ..., dane": the ids --only and --skip take, from the one name table.
+std::string probe_list_text() {
+  std::string text;
+  for (ProbeId id : kAllProbes) text += (text.empty() ? "" : ", ") + std::string(probe_name(id));
+  return text;
 }
 
 std::set<ProbeId> probe_list(const std::string& option, const std::vector<std::string>& values) {
@@ -86,7 +86,7 @@ std::set<ProbeId> probe_list(const std::string& option, const std::vector<std::s
       std::string message = "unknown probe '" + name + "'";
       if (auto guess = probe_did_you_mean(name))
         message += "; did you mean '" + std::string(probe_name(*guess)) + "'?";
-      message += " (probes: " + all_probe_names() + ")";
+      message += " (probes: " + probe_list_text() + ")";
       usage_error(option, message);
     }
   }
@@ -158,7 +158,9 @@ CheckOptions to_options(const CheckFlags& flags) {
     if (!target) usage_error("TARGET", "'" + flags.target + "': " + why);
     options.target = *target;
     options.target_text = flags.target;
-    if (target->recipient) options.to.push_back(*target->recipient);
+    // With --submission the address is the user's own: the sender of the dry run, not a
+    // recipient (a submission server rightly refuses to relay to it without a login).
+    if (target->recipient && !flags.submission) options.to.push_back(*target->recipient);
   }
   if (!flags.server.empty()) {
     auto server = parse_target(flags.server, &why);
@@ -187,6 +189,15 @@ CheckOptions to_options(const CheckFlags& flags) {
     options.ports = {*options.target.port};
   }
 
+  options.submission = flags.submission;
+  if (flags.submission) {
+    if (options.target.is_ip_literal || options.target.port || !flags.server.empty())
+      usage_error("--submission",
+                  "finds the outgoing server of a domain or user@domain: give one of those, "
+                  "not an address, a host:port or --server");
+    if (specs.empty()) options.ports = kSubmissionPorts;
+  }
+
   if (flags.ipv4 && flags.ipv6) usage_error("-4", "-4 and -6 exclude each other");
   options.family = flags.ipv4 ? IpFamily::v4 : flags.ipv6 ? IpFamily::v6 : IpFamily::any;
   if ((flags.ipv4 && options.target.is_ipv6) ||
@@ -202,6 +213,8 @@ CheckOptions to_options(const CheckFlags& flags) {
     usage_error("--helo", "a host name, without spaces or line breaks");
   if (!flags.from.empty()) check_mailbox("--from", flags.from);
   options.from = flags.from;
+  if (flags.submission && options.from.empty() && options.target.recipient)
+    options.from = *options.target.recipient;
   for (const auto& to : flags.to) {
     check_mailbox("--to", to);
     options.to.push_back(to);
@@ -370,6 +383,10 @@ void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->add_option("--size", flags->size, "declare a message of N octets (SIZE=N on MAIL FROM)")
       ->check(whole_number())
       ->group(smtp);
+  sub->add_flag("--submission", flags->submission,
+                "find the address's outgoing (submission) server from SRV records or the usual "
+                "names, check it, and print the settings for a mail program")
+      ->group(smtp);
   sub->add_flag("--relay-test", flags->relay_test,
                 "try an outside recipient without AUTH: an open relay is a failure")
       ->group(smtp);
@@ -459,7 +476,8 @@ void setup_check_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->add_flag("--strict", flags->strict, "a warning fails the check (exit 1)")->group(output);
 
   sub->footer(
-      "Probes: " + all_probe_names() + ". check never sends DATA.\n"
+      "Probes: " + probe_list_text() +
+      ". check never sends DATA.\n"
       "Exit codes: 0 no probe failed (warnings allowed; --strict: none), 1 a probe failed,\n"
       "2 usage error, 3 could not run (or nothing was checked), 130 interrupted.\n"
       "With --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.");

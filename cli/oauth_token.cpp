@@ -5,6 +5,7 @@
 #include "cli/oauth_token.hpp"
 
 #include "cli/password.hpp"
+#include "core/base/duration_text.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -117,20 +119,27 @@ Result<std::string> from_command(const std::string& command, std::chrono::millis
   const bool have_line = text.find('\n') != std::string::npos;
   if (timed_out || too_long) kill(pid, SIGKILL);
   int status = 0;
-  // A helper that printed its line but lingers is given the rest of the deadline, then killed.
+  // A helper that printed its line but lingers (a daemonising agent, a forgotten background
+  // refresh) gets a second to exit, then is killed: the line is the token all the same.
+  const auto linger_until =
+      have_line ? std::min(deadline, std::chrono::steady_clock::now() + kTokenCommandLinger)
+                : deadline;
+  bool lingered = false;
   for (;;) {
     pid_t done = waitpid(pid, &status, WNOHANG);
     if (done == pid || done < 0) break;
-    if (std::chrono::steady_clock::now() >= deadline) {
+    if (std::chrono::steady_clock::now() >= linger_until && !lingered) {
       kill(pid, SIGKILL);
+      lingered = have_line;
       timed_out = timed_out || !have_line;
     }
     usleep(10 * 1000);
   }
+  // Killed by us after it had answered, or by SIGPIPE writing more after the line we read: it
+  // answered all the same.
+  if (have_line && WIFSIGNALED(status) && (lingered || WTERMSIG(status) == SIGPIPE)) status = 0;
   const std::string where = "the token command " + name;
-  if (timed_out)
-    return usage(where + " did not print a token within " + std::to_string(timeout.count() / 1000) +
-                 " s");
+  if (timed_out) return usage(where + " did not print a token within " + format_duration(timeout));
   if (too_long) return usage("the token from " + where + " is too long");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     return usage(where + " " + exit_text(status) + (text.empty() ? " and printed nothing" : ""));

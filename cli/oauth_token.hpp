@@ -22,6 +22,8 @@ struct TokenSource {
 inline constexpr std::size_t kMaxTokenOctets = 16 * 1024;
 // The token command gets this long to print its line before it is killed.
 inline constexpr std::chrono::seconds kTokenCommandTimeout{30};
+// After its first line, the time the token command gets to exit before it is killed.
+inline constexpr std::chrono::seconds kTokenCommandLinger{1};
 
 // Splits a command line into words without a shell: blanks separate words; '...' keeps
 // everything literally; "..." keeps everything but lets \" and \\ stand for " and \; a backslash

@@ -44,6 +44,7 @@ struct SendOptions {
   std::string helo;
   bool tls = false, tls_on_connect = false, no_tls = false;
   std::string tls_sni;
+  std::string tls_verify_name;
   std::string ca_file;
   bool insecure = false;
   CLI::Option* auth = nullptr;  // --auth [MECH]: present without a value = best offered
@@ -116,6 +117,7 @@ SendRequest build_request(const SendOptions& o) {
                                    : 25;
   client.family = o.ipv4 ? IpFamily::v4 : o.ipv6 ? IpFamily::v6 : IpFamily::any;
   client.tls_sni = o.tls_sni;
+  client.verify_host = o.tls_verify_name;  // empty: the SNI name, else the host
   client.tls.ca_file = o.ca_file;
   client.tls.insecure = o.insecure;
   if (o.timeout_given->count() && !(o.timeout_seconds > 0 && o.timeout_seconds <= 86400))
@@ -406,6 +408,10 @@ void setup_send_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->add_option(
          "--tls-sni", o.tls_sni,
          "server name to send in SNI and to match the certificate against (default: the host)")
+      ->group(tls_group);
+  sub->add_option("--tls-verify-name", o.tls_verify_name,
+                  "match the certificate against this name (over --tls-sni and the host)")
+      ->type_name("NAME")
       ->group(tls_group);
   sub->add_option("--ca-file", o.ca_file, "verify against this CA file instead of the system store")
       ->check(CLI::ExistingFile)

@@ -99,7 +99,8 @@ ServerOptions server_options(const ServeOptions& o) {
     std::string why;
     auto users = parse_users_text(text.str(), &why);
     if (!users) usage_error("--users-file", o.users_file + ": " + why);
-    s.users.insert(users->begin(), users->end());
+    s.users.insert(users->passwords.begin(), users->passwords.end());
+    s.oauth_tokens.insert(users->oauth_tokens.begin(), users->oauth_tokens.end());
   }
   s.require_auth = o.require_auth;
   s.require_tls = o.require_tls;

@@ -7,7 +7,7 @@ _smtpdoctor() {
   _init_completion -s || return
 
   local commands="check serve send explain selftest"
-  local probes="internet dns tcp banner ehlo tls auth envelope mta_sts tlsrpt"
+  local probes="internet dns tcp banner ehlo tls auth envelope mta_sts tlsrpt dane"
   local stages="connect banner greeting ehlo first-ehlo helo first-helo starttls tls auth mail rcpt"
 
   # The subcommand is the first word that is not an option.
@@ -77,7 +77,7 @@ _smtpdoctor() {
       opts="--help --version $commands" ;;
     check)
       opts="--server --port --ports -4 -6 --offline --helo --ehlo --from --to --size
-        --relay-test --quit-after --tls-sni --tls-verify-name --ca-file --insecure --tls-on-connect
+        --relay-test --submission --quit-after --tls-sni --tls-verify-name --ca-file --insecure --tls-on-connect
         --auth-user --password-env --password-file --oauth2-token-env --oauth2-token-file
         --oauth2-token-cmd --auth --auth-all --allow-plaintext-auth --only --skip
         --timeout --deadline --targets --concurrency --format --json --verbose --strict
@@ -89,7 +89,7 @@ _smtpdoctor() {
         --bare-lf --fault --store --json --help" ;;
     send)
       opts="--server --port -4 -6 --timeout --from --to --helo --ehlo --bdat --tls
-        --tls-on-connect --tlsc --no-tls --tls-sni --ca-file --insecure --auth --auth-user --au
+        --tls-on-connect --tlsc --no-tls --tls-sni --tls-verify-name --ca-file --insecure --auth --auth-user --au
         --password-env --password-file --oauth2-token-env --oauth2-token-file --oauth2-token-cmd
         --header --add-header --body --body-file --verbose --json
         --help" ;;

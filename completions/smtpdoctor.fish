@@ -12,7 +12,7 @@ function __smtpdoctor_probe_list
     set -l token (string replace -r -- '^--[a-z]+=' '' (commandline -ct))
     set -l given (string match -r -- '^.*,' $token)
     set -l ids (string split -n -- , "$given")
-    for probe in internet dns tcp banner ehlo tls auth envelope mta_sts tlsrpt
+    for probe in internet dns tcp banner ehlo tls auth envelope mta_sts tlsrpt dane
         contains -- $probe $ids; or echo "$given$probe"
     end
 end
@@ -43,6 +43,7 @@ complete -c smtpdoctor -n $c -s f -l from -x -d 'Envelope sender'
 complete -c smtpdoctor -n $c -s t -l to -x -d 'Envelope recipient (repeatable)'
 complete -c smtpdoctor -n $c -l size -x -d 'Declare SIZE= in MAIL FROM'
 complete -c smtpdoctor -n $c -l relay-test -d 'Check whether the server relays without login'
+complete -c smtpdoctor -n $c -l submission -d 'Find and check the outgoing server (SRV, usual names)'
 complete -c smtpdoctor -n $c -l quit-after -x -a "$stages" -d 'Stop after this stage'
 complete -c smtpdoctor -n $c -l tls-sni -x -d 'Server name for SNI and the certificate check'
 complete -c smtpdoctor -n $c -l tls-verify-name -x -d 'Match the certificate against this name'
@@ -119,6 +120,7 @@ complete -c smtpdoctor -n $c -l tls -d 'Require STARTTLS'
 complete -c smtpdoctor -n $c -l tls-on-connect -l tlsc -d 'TLS from the start (port 465)'
 complete -c smtpdoctor -n $c -l no-tls -d 'Never use STARTTLS'
 complete -c smtpdoctor -n $c -l tls-sni -x -d 'Server name to send in SNI'
+complete -c smtpdoctor -n $c -l tls-verify-name -x -d 'Match the certificate against this name'
 complete -c smtpdoctor -n $c -l ca-file -r -F -d 'Verify against the CAs in this file'
 complete -c smtpdoctor -n $c -l insecure -d 'Continue when the certificate does not verify'
 complete -c smtpdoctor -n $c -s a -l auth -x -a 'PLAIN LOGIN CRAM-MD5 XOAUTH2 OAUTHBEARER' -d 'Log in (with this mechanism)'

@@ -127,7 +127,14 @@ asio::awaitable<ProbeResult> run_auth_probe(PortSession& session) {
     result.summary = "login as " + options.auth_user + " with " + mechanism +
                      " failed: " + (error.reply ? error.reply->one_line() : error.message);
     add_oauth_refusal(result, session.client.oauth_refusal());
-    add_diagnosis(result, diagnosis_for(error));
+    if (options.password_is_token && error.kind == ErrorKind::rejected && error.reply) {
+      // The token's refusal, read in context: "535 5.7.8" means something else for a token.
+      SessionContext context;
+      context.known = context.login_attempted = context.token_login = true;
+      add_diagnosis(result, diagnosis_for(Stage::auth, *error.reply, context));
+    } else {
+      add_diagnosis(result, diagnosis_for(error));
+    }
     if (error.kind != ErrorKind::rejected && error.kind != ErrorKind::unsupported)
       session.broken = "AUTH failed";
   }

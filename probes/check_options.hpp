@@ -25,6 +25,10 @@ namespace smtpdoctor {
 // The ports checked when none are named: submission, implicit-TLS submission, relay.
 inline const std::vector<std::uint16_t> kDefaultPorts{587, 465, 25};
 
+// --submission tries these on the conventional names (smtp.DOMAIN, mail.DOMAIN) when the domain
+// publishes no SRV records: implicit TLS first, as RFC 8314 §3.3 prefers.
+inline const std::vector<std::uint16_t> kSubmissionPorts{465, 587};
+
 // The recipient `--relay-test` tries: .invalid can never be a real domain (RFC 2606 §2), so an
 // open relay accepting it harms nobody, and a "yes" can only mean the server relays anything.
 inline constexpr const char* kRelayTestRecipient = "relay-test@smtpdoctor-relay-test.invalid";
@@ -58,6 +62,9 @@ struct CheckOptions {
   bool insecure = false;
 
   bool relay_test = false;
+  // --submission: find the address's submission server (RFC 6186 SRV, else the conventional
+  // names) and check that, instead of the domain's MX hosts.
+  bool submission = false;
   bool offline = false;
   std::set<ProbeId> only;  // empty: every probe
   std::set<ProbeId> skip;

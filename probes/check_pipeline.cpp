@@ -12,6 +12,7 @@
 #include "core/report/root_cause.hpp"
 #include "probes/check_steps.hpp"
 #include "probes/probes.hpp"
+#include "probes/submission_discovery.hpp"
 
 namespace smtpdoctor {
 
@@ -22,11 +23,13 @@ asio::awaitable<void> check_target(CheckRun& run) {
   co_await find_mail_hosts(run);
   co_await walk_ports(run);
   co_await check_mail_policy(run);
+  co_await check_dane(run);
   add_cross_port_findings(run);
   co_await judge_port25(run);
   co_await check_egress(run);
   add_name_consistency(run);
   co_await compare_credentials(run);
+  run.report.mail_program_settings = mail_program_settings(run);
   mark_consequences(run.report);
   if (run.options.verbose)
     for (auto& outcome : run.ports)
@@ -53,9 +56,14 @@ void CheckRun::add_diagnosis(const Diagnosis& diagnosis) {
 
 std::vector<PortPlan> port_plans(const CheckOptions& options, const std::vector<MailHost>& hosts) {
   std::vector<PortPlan> plans;
-  for (const auto& host : hosts)
+  for (const auto& host : hosts) {
+    if (!host.ports.empty()) {
+      for (const auto& p : host.ports) plans.push_back({host.host, host.address, p.port, p.role});
+      continue;
+    }
     for (auto port : options.ports)
       plans.push_back({host.host, host.address, port, options.role_of(port)});
+  }
   return plans;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -20,10 +21,19 @@ namespace smtpdoctor {
 
 class Resolver;
 
+// One port of a mail host found for it (--submission), with how it was found.
+struct HostPort {
+  std::uint16_t port = 0;
+  PortRole role = PortRole::submission;
+  std::string found_by;  // "SRV record _submissions._tcp.example.org", ...
+};
+
 // A mail host whose ports the transport probes walk.
 struct MailHost {
   std::string host;     // name (SNI, certificate check, report) or address literal
   std::string address;  // resolved already by the dns step; empty: the client resolves `host`
+  // This host's own ports (--submission: what its SRV records name); empty: the checked ports.
+  std::vector<HostPort> ports;
 };
 
 // Called each time a probe result is added (the progress line). `total` grows as the run learns

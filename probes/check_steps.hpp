@@ -9,6 +9,7 @@
 #include "core/diagnosis/port25_verdict.hpp"
 #include "probes/check_run.hpp"
 #include "probes/credentials_probe.hpp"
+#include "probes/dns_probe.hpp"
 
 namespace smtpdoctor {
 
@@ -22,6 +23,9 @@ asio::awaitable<void> walk_ports(CheckRun& run);
 // 3b. The mail domain's transport security policy: MTA-STS (against the MX certificates the
 //     ports showed) and TLS-RPT (probes/mta_sts_probe.hpp).
 asio::awaitable<void> check_mail_policy(CheckRun& run);
+// 3c. DANE (RFC 7672): each MX host's TLSA records, with their DNSSEC state, against the
+//     certificate chain its tls probe saw (probes/dane_probe.cpp).
+asio::awaitable<void> check_dane(CheckRun& run);
 // 4. Findings that need more than one port: STARTTLS stripping, a middlebox.
 void add_cross_port_findings(CheckRun& run);
 // 5. Is outbound port 25 blocked by our network, or is the server not listening — asking
@@ -36,6 +40,8 @@ asio::awaitable<void> compare_credentials(CheckRun& run);
 
 // Pure pieces, for tests.
 
+// The address of `exchanger` to connect to in `family`; empty: none of that family.
+std::string pick_address(const Exchanger& exchanger, IpFamily family);
 // The ports to check on each host, with their roles.
 std::vector<PortPlan> port_plans(const CheckOptions& options, const std::vector<MailHost>& hosts);
 // The tcp outcome of every port that ran, as the port-25 verdict reads them.

@@ -266,6 +266,10 @@ asio::awaitable<void> store(asio::awaitable<DnsAnswer<T>> lookup, DnsAnswer<T>& 
 
 }  // namespace
 
+Diagnosis dns_lookup_diagnosis(DnsStatus status, const std::string& detail) {
+  return dns_diagnosis(outcome_for(status), detail);
+}
+
 std::vector<std::string> Exchanger::address_list() const {
   std::vector<std::string> out;
   for (const auto& a : addresses) out.push_back(a.address);

@@ -62,6 +62,10 @@ struct DnsProbeOutcome {
   bool deliverable = false;
 };
 
+// The knowledge base's diagnosis of a failed lookup (NXDOMAIN, SERVFAIL, a timeout ...), with
+// `detail` as the evidence's text: for steps that make their own look-ups (--submission's SRV).
+Diagnosis dns_lookup_diagnosis(DnsStatus status, const std::string& detail);
+
 // Never throws for DNS trouble: that is in the results. The Resolver must live on the calling
 // coroutine's executor.
 asio::awaitable<DnsProbeOutcome> run_dns_probe(Resolver& resolver, DnsProbeOptions options);

@@ -8,6 +8,7 @@
 #include "probes/check_steps.hpp"
 #include "probes/dns_probe.hpp"
 #include "probes/internet_probe.hpp"
+#include "probes/submission_discovery.hpp"
 
 namespace smtpdoctor {
 namespace {
@@ -27,6 +28,8 @@ std::string not_selected(const CheckOptions& options, ProbeId id) {
                                 : std::string("not selected by --only");
 }
 
+}  // namespace
+
 std::string pick_address(const Exchanger& e, IpFamily family) {
   for (const auto& a : e.addresses) {
     bool v6 = a.address.find(':') != std::string::npos;
@@ -34,8 +37,6 @@ std::string pick_address(const Exchanger& e, IpFamily family) {
   }
   return {};
 }
-
-}  // namespace
 
 asio::awaitable<void> check_internet(CheckRun& run) {
   const CheckOptions& options = run.options;
@@ -71,6 +72,10 @@ asio::awaitable<void> check_internet(CheckRun& run) {
 
 asio::awaitable<void> find_mail_hosts(CheckRun& run) {
   const CheckOptions& options = run.options;
+  if (options.submission) {
+    co_await find_submission_servers(run);
+    co_return;
+  }
   const std::string& host = options.target.host;
   // Without a dns step the target itself is walked, resolved by the SMTP client.
   run.hosts = {MailHost{host, ""}};

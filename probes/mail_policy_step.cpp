@@ -35,6 +35,8 @@ ProbeResult skipped(ProbeId id, const std::string& host, std::string reason) {
 std::string not_applicable(const CheckRun& run) {
   const CheckOptions& options = run.options;
   if (options.target.is_ip_literal) return "the target is an IP address, not a mail domain";
+  if (options.submission)
+    return "--submission checks the outgoing server; the policy is for mail to the domain";
   if (run.mail_domain && !*run.mail_domain)
     return options.target.host + " is looked up as a server's name, not a mail domain";
   if (!run.mail_domain) {

@@ -55,6 +55,9 @@ enum class Category {
   // disagree, so senders that enforce it refuse to deliver.
   mta_sts,
   tls_reporting,  // the TLS-RPT record (RFC 8460) is malformed: no TLS failure reports arrive
+  // The MX host's DNSSEC-signed TLSA records and its TLS certificate disagree: senders that
+  // enforce DANE (RFC 7672) defer mail to it.
+  dane_mismatch,
   other,
 };
 

@@ -6,7 +6,7 @@
 namespace smtpdoctor {
 namespace {
 
-constexpr std::array<std::pair<Finding, std::string_view>, 26> kNames{{
+constexpr std::array<std::pair<Finding, std::string_view>, 31> kNames{{
     {Finding::none, "none"},
     {Finding::open_relay, "open-relay"},
     {Finding::starttls_not_offered, "starttls-not-offered"},
@@ -33,6 +33,11 @@ constexpr std::array<std::pair<Finding, std::string_view>, 26> kNames{{
     {Finding::mta_sts_tls_enforce, "mta-sts-tls-enforce"},
     {Finding::mta_sts_tls_testing, "mta-sts-tls-testing"},
     {Finding::tlsrpt_invalid, "tlsrpt-invalid"},
+    {Finding::submission_not_found, "submission-not-found"},
+    {Finding::dane_mismatch, "dane-mismatch"},
+    {Finding::dane_ta_name_mismatch, "dane-ta-name-mismatch"},
+    {Finding::dane_without_tls, "dane-without-tls"},
+    {Finding::dane_tlsa_bogus, "dane-tlsa-bogus"},
 }};
 
 constexpr auto kAll = [] {

@@ -283,6 +283,59 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Check the server name and port (587 STARTTLS, 465 implicit TLS, 25 server-to-server); "
             "the mail service may be down or bound to another address.",
      .refs = "RFC 6409 §3.1|RFC 8314 §3.3"},
+    {.id = "submission-not-found",
+     .category = C::dns_failure,
+     .permanence = P::permanent,
+     .finding = Finding::submission_not_found,
+     .cause = "No outgoing (submission) server could be found for {domain}: it publishes no "
+              "_submissions._tcp or _submission._tcp SRV records, and none of the usual names "
+              "({names}) exists.",
+     .fix = "Take the outgoing server's name from your provider's help pages and check it by "
+            "name; as the domain's admin, publish SRV records such as "
+            "'_submissions._tcp.{domain}. SRV 0 1 465 smtp.{domain}.' so mail programs find it.",
+     .refs = "RFC 6186 §3.1|RFC 8314 §5.1"},
+    {.id = "dane-mismatch",
+     .category = C::dane_mismatch,
+     .permanence = P::permanent,
+     .finding = Finding::dane_mismatch,
+     .cause = "The TLSA records at {tlsa_name} do not match the certificate {host} presents: "
+              "DANE-enforcing senders (Postfix with smtp_tls_security_level = dane, Exim with "
+              "hosts_require_dane) will defer mail to it until they do.",
+     .fix = "Publish the current key's record next to the old one: {tlsa_name} IN TLSA {tlsa}; "
+            "remove the stale record once its TTL has passed. From then on, publish the new "
+            "key's TLSA record before rolling the certificate; a '3 1 1' record pins only the "
+            "key, so renewals that keep the key (certbot --reuse-key) need no DNS change.",
+     .refs = "RFC 7672 §3.1|RFC 7671 §8|https://www.postfix.org/TLS_README.html#client_tls_dane"},
+    {.id = "dane-ta-name-mismatch",
+     .category = C::dane_mismatch,
+     .permanence = P::permanent,
+     .finding = Finding::dane_ta_name_mismatch,
+     .cause = "A DANE-TA record at {tlsa_name} matches a CA certificate of the chain, but the "
+              "server certificate does not name {host}: with DANE-TA, senders check the name "
+              "(RFC 7672 §3.2.2) and defer mail.",
+     .fix = "Issue the certificate for the MX host name, or publish a DANE-EE record for the "
+            "server's key, which senders check without names: {tlsa_name} IN TLSA {tlsa}.",
+     .refs = "RFC 7672 §3.2.2|RFC 7671 §5.2"},
+    {.id = "dane-without-tls",
+     .category = C::dane_mismatch,
+     .permanence = P::permanent,
+     .finding = Finding::dane_without_tls,
+     .cause = "{host} publishes DNSSEC-signed TLSA records ({tlsa_name}), so DANE senders "
+              "require STARTTLS with a matching certificate, but no TLS session could be made: "
+              "they will defer mail to it.",
+     .fix = "Make STARTTLS work on the server (see the tls probe); to turn TLS off instead, "
+            "remove the TLSA records first and wait for their TTL to pass.",
+     .refs = "RFC 7672 §2.2|RFC 7672 §3"},
+    {.id = "dane-tlsa-bogus",
+     .category = C::dns_failure,
+     .permanence = P::permanent,
+     .finding = Finding::dane_tlsa_bogus,
+     .cause = "The TLSA records at {tlsa_name} fail DNSSEC validation (bogus): validating "
+              "senders cannot tell whether DANE applies to {host} and defer mail to it.",
+     .fix = "Re-sign the zone and keep its signatures fresh (expired RRSIGs, a zone changed "
+            "without re-signing, or a DS record at the parent that matches no DNSKEY are the "
+            "usual causes); compare `dig +dnssec` with `dig +cd`, or ask delv why.",
+     .refs = "RFC 7672 §2.1.1|RFC 4035 §5.5"},
     {.id = "pop-before-smtp",
      .category = C::relay_denied,
      .permanence = P::temporary,
@@ -754,6 +807,25 @@ constexpr auto kRules = std::to_array<Rule>({
             "OAuth2 for the mail client (smtpdoctor: --auth XOAUTH2 with "
             "--oauth2-token-env/-file/-cmd).",
      .refs = "https://support.google.com/mail/answer/78754"},
+    // A refused OAuth2 login: the token, not a password, is what was wrong. Stands back when the
+    // words say the account or tenant does not allow SMTP AUTH at all.
+    {.id = "oauth-token-refused",
+     .category = C::auth_failed,
+     .permanence = P::permanent,
+     .unless_text = "disabled|not enabled|not supported|app password|application-specific|"
+                    "web browser|too many|rate limit",
+     .code = 5,
+     .stage = S::auth,
+     .signal = Signal::token_login,
+     .cause = "The server refused the OAuth2 token: it has expired, was issued for another "
+              "account than the user name given, or lacks the scope SMTP needs.",
+     .fix = "Get a fresh token from the token helper (oama, mailctl, oauth2ms, the cloud CLI) "
+            "for this account with the scope the provider documents (Gmail: "
+            "https://mail.google.com/; Microsoft 365: https://outlook.office.com/SMTP.Send), and "
+            "log in with the address the token was issued to.",
+     .refs = "RFC 7628 §3.2.2|https://developers.google.com/gmail/imap/xoauth2-protocol|"
+             "https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/"
+             "how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth"},
     // DANE and MTA-STS: the destination publishes that TLS with a verified certificate is
     // required, and the delivery could not meet that.
     {.id = "dane-tlsa-mismatch",

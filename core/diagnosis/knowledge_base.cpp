@@ -82,6 +82,8 @@ bool signal_matches(const Rule& rule, const Evidence& ev) {
       return !ev.reply || ev.reply->code == 0;
     case Signal::outside_recipient_without_login:
       return ev.context.known && !ev.context.logged_in && ev.context.recipient_local == false;
+    case Signal::token_login:
+      return ev.context.known && ev.context.login_attempted && ev.context.token_login;
   }
   return false;
 }
@@ -217,7 +219,7 @@ bool rule_matches(const Rule& rule, const Evidence& evidence) {
 namespace {
 
 // Each placeholder with the phrase that stands in when the evidence lacks the fact.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kPlaceholders{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kPlaceholders{{
     {"address", "(not known)"},
     {"ptr", "its PTR name"},
     {"zones", "a blocklist"},
@@ -228,6 +230,9 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kPlaceho
     {"url", "https://mta-sts.DOMAIN/.well-known/mta-sts.txt"},
     {"patterns", "the policy's patterns"},
     {"consequence", "senders that enforce the policy refuse to deliver to it"},
+    {"names", "smtp.DOMAIN, mail.DOMAIN"},
+    {"tlsa_name", "the MX host's TLSA name (_25._tcp.HOST)"},
+    {"tlsa", "a TLSA record for the certificate's current key (3 1 1 and its SHA-256)"},
 }};
 
 constexpr auto kPlaceholderNames = [] {

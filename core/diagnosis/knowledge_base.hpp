@@ -45,6 +45,7 @@ struct SessionContext {
   bool known = false;            // false: nothing is known of the conversation (explain)
   bool logged_in = false;        // SMTP AUTH succeeded in this session
   bool login_attempted = false;  // an AUTH was tried (and failed, when !logged_in)
+  bool token_login = false;      // that AUTH offered an OAuth2 bearer token, not a password
   // The recipient's domain is one this server receives mail for, as far as the check can tell
   // (the target's domain, the names in its greeting and EHLO); nullopt when it cannot tell.
   std::optional<bool> recipient_local;
@@ -95,6 +96,8 @@ enum class Permanence { from_code, permanent, temporary };
 // by the reply's code, not as our own network failing.
 // outside_recipient_without_login: the session context says no login succeeded and the
 // recipient's domain is not the server's.
+// token_login: the refused login offered an OAuth2 bearer token (XOAUTH2, OAUTHBEARER), so
+// "wrong password" is the wrong cause.
 enum class Signal {
   none,
   socket_errno,
@@ -103,6 +106,7 @@ enum class Signal {
   other_protocol_login_ok,
   no_smtp_reply,
   outside_recipient_without_login,
+  token_login,
 };
 
 // One rule. Empty/zero fields are wildcards; a rule needs at least one non-wildcard criterion.

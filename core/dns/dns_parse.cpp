@@ -1,4 +1,4 @@
-// c-ares 1.18 parses MX, A, AAAA and TXT itself; PTR and TLSA go through a small walker over
+// c-ares 1.18 parses MX, A, AAAA, TXT and SRV itself; PTR and TLSA go through a small walker over
 // the answer section (ares_parse_ptr_reply wants the queried address back, and 1.18 has no
 // TLSA parser at all). Name compression is left to ares_expand_name either way.
 #include "core/dns/dns_parse.hpp"
@@ -102,6 +102,16 @@ DnsAnswer<AddressRecord> addresses(int family, const AddrTtl* ttls, int count,
   return finished(std::move(records), std::size_t(count) > max_records);
 }
 
+// All of them first (c-ares has parsed them already; one message bounds their number), then
+// sorted, so a cap keeps the most preferred records rather than whichever came first.
+template <typename T, typename Less>
+DnsAnswer<T> sorted_and_capped(std::vector<T> records, Less less, const DnsParseLimits& limits) {
+  std::stable_sort(records.begin(), records.end(), less);
+  bool truncated = records.size() > limits.max_records;
+  if (truncated) records.resize(limits.max_records);
+  return finished(std::move(records), truncated);
+}
+
 }  // namespace
 
 DnsAnswer<MxRecord> parse_mx_answer(DnsMessage message, const DnsParseLimits& limits) {
@@ -109,20 +119,15 @@ DnsAnswer<MxRecord> parse_mx_answer(DnsMessage message, const DnsParseLimits& li
   int status = ares_parse_mx_reply(message.data(), int(message.size()), &head);
   std::unique_ptr<ares_mx_reply, AresFree> owner(head);
   if (status != ARES_SUCCESS) return failed<MxRecord>(status);
-  // All of them first (c-ares has parsed them already; one message bounds their number), so a
-  // cap keeps the most preferred exchangers rather than whichever came first.
   std::vector<MxRecord> records;
   for (auto* mx = head; mx; mx = mx->next) {
     std::string exchange = mx->host ? mx->host : "";
     // The root name comes back empty: that is the null MX "0 ." of RFC 7505.
     records.push_back({mx->priority, exchange.empty() ? "." : exchange});
   }
-  std::stable_sort(records.begin(), records.end(), [](const MxRecord& a, const MxRecord& b) {
-    return a.preference < b.preference;
-  });
-  bool truncated = records.size() > limits.max_records;
-  if (truncated) records.resize(limits.max_records);
-  return finished(std::move(records), truncated);
+  return sorted_and_capped(
+      std::move(records),
+      [](const MxRecord& a, const MxRecord& b) { return a.preference < b.preference; }, limits);
 }
 
 DnsAnswer<AddressRecord> parse_a_answer(DnsMessage message, const DnsParseLimits& limits) {
@@ -227,6 +232,24 @@ DnsAnswer<TlsaRecord> parse_tlsa_answer(DnsMessage message, const DnsParseLimits
       });
   if (status != ARES_SUCCESS || short_record) return failed<TlsaRecord>(ARES_EBADRESP);
   return finished(std::move(records), truncated);
+}
+
+DnsAnswer<SrvRecord> parse_srv_answer(DnsMessage message, const DnsParseLimits& limits) {
+  ares_srv_reply* head = nullptr;
+  int status = ares_parse_srv_reply(message.data(), int(message.size()), &head);
+  std::unique_ptr<ares_srv_reply, AresFree> owner(head);
+  if (status != ARES_SUCCESS) return failed<SrvRecord>(status);
+  std::vector<SrvRecord> records;
+  for (auto* srv = head; srv; srv = srv->next) {
+    std::string target = srv->host ? srv->host : "";
+    records.push_back({srv->priority, srv->weight, srv->port, target.empty() ? "." : target});
+  }
+  return sorted_and_capped(
+      std::move(records),
+      [](const SrvRecord& a, const SrvRecord& b) {
+        return a.priority != b.priority ? a.priority < b.priority : a.weight > b.weight;
+      },
+      limits);
 }
 
 }  // namespace smtpdoctor

@@ -24,5 +24,8 @@ DnsAnswer<AddressRecord> parse_aaaa_answer(DnsMessage message, const DnsParseLim
 DnsAnswer<PtrRecord> parse_ptr_answer(DnsMessage message, const DnsParseLimits& limits);
 DnsAnswer<TxtRecord> parse_txt_answer(DnsMessage message, const DnsParseLimits& limits);
 DnsAnswer<TlsaRecord> parse_tlsa_answer(DnsMessage message, const DnsParseLimits& limits);
+// Sorted by priority, then by weight, heaviest first: a fixed order, so a report is the same
+// every run (RFC 2782's weighted random choice spreads load; a diagnosis needs no spreading).
+DnsAnswer<SrvRecord> parse_srv_answer(DnsMessage message, const DnsParseLimits& limits);
 
 }  // namespace smtpdoctor

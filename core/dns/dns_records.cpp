@@ -26,6 +26,20 @@ std::string_view dns_status_name(DnsStatus status) {
   return "error";
 }
 
+std::string_view dnssec_state_name(DnssecState state) {
+  switch (state) {
+    case DnssecState::secure:
+      return "secure";
+    case DnssecState::insecure:
+      return "insecure";
+    case DnssecState::bogus:
+      return "bogus";
+    case DnssecState::unknown:
+      break;
+  }
+  return "unknown";
+}
+
 namespace {
 
 class DnsCategory : public std::error_category {

@@ -1,5 +1,5 @@
 // What a DNS lookup found, as plain values: the records smtpdoctor asks for (MX, A/AAAA, PTR,
-// TXT, TLSA) and the outcome of the lookup. The outcome keeps NXDOMAIN, NODATA, SERVFAIL,
+// TXT, TLSA, SRV) and the outcome of the lookup. The outcome keeps NXDOMAIN, NODATA, SERVFAIL,
 // REFUSED and a timeout apart because each means something different to a mail administrator:
 // "the domain does not exist" is not "the domain has no MX" is not "your resolver is broken".
 #pragma once
@@ -35,6 +35,18 @@ std::error_code make_error_code(DnsStatus status);
 // otherwise, stage resolve, the status in `code` (so `error.code == DnsStatus::nxdomain` works).
 Error dns_error(DnsStatus status, std::string detail);
 
+// What DNSSEC says of an answer, as the resolver that gave it reported it (RFC 4035 §3.2.3,
+// RFC 6840 §5.7-5.9). Only the lookups that ask for it (Resolver::*_dnssec) fill it in.
+enum class DnssecState {
+  unknown,   // not asked, or the lookup failed in a way that tells nothing (timeout, SERVFAIL)
+  secure,    // AD set: the resolver validated the answer, or the name's non-existence
+  insecure,  // answered without AD: an unsigned zone, or a resolver that does not validate
+  bogus,     // SERVFAIL, yet the data is there with checking disabled (CD): signatures fail
+};
+
+// "unknown", "secure", "insecure", "bogus" (JSON and messages).
+std::string_view dnssec_state_name(DnssecState state);
+
 struct MxRecord {
   std::uint16_t preference = 0;
   std::string exchange;  // "." for a null MX (RFC 7505)
@@ -64,12 +76,22 @@ struct TlsaRecord {
 };
 
 // The outcome of one lookup. `records` is empty unless status == ok.
+// One SRV record (RFC 2782), e.g. _submissions._tcp.example.org for RFC 6186.
+struct SrvRecord {
+  std::uint16_t priority = 0;  // lower first
+  std::uint16_t weight = 0;    // among equal priorities, higher first (no random choice here)
+  std::uint16_t port = 0;
+  std::string target;  // "." when the service is decidedly not available (RFC 2782)
+  bool is_null() const { return target == "."; }
+};
+
 template <typename T>
 struct DnsAnswer {
   DnsStatus status = DnsStatus::error;
   std::vector<T> records;
   std::string detail;      // one line for people when status != ok ("server 127.0.0.1 timed out")
   bool truncated = false;  // more records than the cap; the rest were dropped
+  DnssecState dnssec = DnssecState::unknown;
   bool ok() const { return status == DnsStatus::ok; }
 };
 

@@ -22,8 +22,10 @@
 
 #include <map>
 #include <mutex>
+#include <random>
 
 #include "core/dns/dns_parse.hpp"
+#include "core/dns/dns_query.hpp"
 
 namespace smtpdoctor {
 
@@ -36,6 +38,7 @@ constexpr int kTypePtr = 12;
 constexpr int kTypeTxt = 16;
 constexpr int kTypeAaaa = 28;
 constexpr int kTypeTlsa = 52;
+constexpr int kTypeSrv = 33;
 
 // What c-ares handed back for one query, before any parsing.
 struct RawAnswer {
@@ -221,7 +224,9 @@ struct Resolver::Impl : std::enable_shared_from_this<Resolver::Impl> {
     });
   }
 
-  void start(const std::string& name, int type, std::unique_ptr<Completion> completion) {
+  // `wire`: a query built by build_query, sent as it is (ares_send); else c-ares builds it.
+  void start(const std::string& name, int type, std::unique_ptr<Completion> completion,
+             const std::vector<unsigned char>* wire = nullptr) {
     auto query = std::make_shared<Query>(executor, std::move(completion));
     if (!channel || cancelled) {
       query->finish(raw_status(cancelled ? ARES_ECANCELLED : ARES_EDESTRUCTION));
@@ -235,8 +240,12 @@ struct Resolver::Impl : std::enable_shared_from_this<Resolver::Impl> {
       // Nobody waits for c-ares any more: stop its retransmissions so the loop can finish.
       if (self->waiting == 0 && self->channel) ares_cancel(self->channel);
     });
-    ares_query(channel, name.c_str(), kClassIn, type, &Impl::on_answer,
-               new Pending{shared_from_this(), query});
+    if (wire)
+      ares_send(channel, wire->data(), int(wire->size()), &Impl::on_answer,
+                new Pending{shared_from_this(), query});
+    else
+      ares_query(channel, name.c_str(), kClassIn, type, &Impl::on_answer,
+                 new Pending{shared_from_this(), query});
     arm_timer();
   }
 
@@ -279,6 +288,18 @@ struct Resolver::Impl : std::enable_shared_from_this<Resolver::Impl> {
                                                                          self->executor));
         },
         asio::use_awaitable, std::move(name), type);
+  }
+
+  // The same, for a query built by build_query (the DNSSEC lookups).
+  asio::awaitable<RawAnswer> send(std::vector<unsigned char> wire) {
+    return asio::async_initiate<const asio::use_awaitable_t<>, void(RawAnswer)>(
+        [self = shared_from_this()](auto handler, std::vector<unsigned char> wire) {
+          self->start({}, 0,
+                      std::make_unique<CompletionFor<decltype(handler)>>(std::move(handler),
+                                                                         self->executor),
+                      &wire);
+        },
+        asio::use_awaitable, std::move(wire));
   }
 
   std::string describe(std::string_view what, const std::string& name, const RawAnswer& raw) {
@@ -333,6 +354,85 @@ struct Resolver::Impl : std::enable_shared_from_this<Resolver::Impl> {
     }
     co_return answer;
   }
+
+  // A lookup that asks the resolver to vouch for the answer: DO and AD set, the RCODE and AD bit
+  // read from the answer ourselves (ares_send hands the answer over whatever its RCODE, with
+  // ARES_FLAG_NOCHECKRESP). A validating resolver answers SERVFAIL for bogus data, the same as
+  // for a broken server; asking again with CD set tells them apart: data that comes back
+  // without validation is there but does not validate (RFC 4035 §3.2.2, §5.5).
+  template <typename T, typename Parse>
+  static asio::awaitable<DnsAnswer<T>> lookup_dnssec(std::shared_ptr<Impl> self,
+                                                     std::string_view what, std::string name,
+                                                     int type, Parse parse) {
+    QueryFlags flags{.recursion_desired = true, .authentic_data = true, .dnssec_ok = true};
+    auto wire = build_query(name, std::uint16_t(type), self->next_query_id(), flags);
+    if (!is_valid_dns_name(name) || !wire) {
+      DnsAnswer<T> bad;
+      bad.detail =
+          std::string(what) + " lookup: '" + name.substr(0, 80) + "' is not a valid DNS name";
+      co_return bad;
+    }
+    RawAnswer raw = co_await self->send(std::move(*wire));
+    DnsAnswer<T> answer = self->read_dnssec_answer<T>(what, name, raw, parse);
+    if (answer.status != DnsStatus::servfail) co_return answer;
+    flags.checking_disabled = true;
+    auto unchecked_wire = build_query(name, std::uint16_t(type), self->next_query_id(), flags);
+    RawAnswer unchecked = co_await self->send(std::move(*unchecked_wire));
+    DnsAnswer<T> without_checks = self->read_dnssec_answer<T>(what, name, unchecked, parse);
+    if (without_checks.status == DnsStatus::ok || without_checks.status == DnsStatus::nodata ||
+        without_checks.status == DnsStatus::nxdomain) {
+      answer.dnssec = DnssecState::bogus;
+      answer.detail +=
+          "; with checking disabled (CD) the resolver gives the data: its DNSSEC "
+          "signatures do not validate";
+    }
+    co_return answer;
+  }
+
+  template <typename T, typename Parse>
+  DnsAnswer<T> read_dnssec_answer(std::string_view what, const std::string& name,
+                                  const RawAnswer& raw, Parse parse) {
+    DnsAnswer<T> answer;
+    auto header =
+        raw.status == ARES_SUCCESS ? read_answer_header(DnsMessage(raw.message)) : std::nullopt;
+    if (raw.status != ARES_SUCCESS || !header) {
+      answer.status = raw.status == ARES_SUCCESS ? DnsStatus::error : status_from_ares(raw.status);
+      answer.detail = describe(what, name, raw);
+      return answer;
+    }
+    constexpr int kNoError = 0, kServFail = 2, kNxDomain = 3, kRefused = 5;
+    switch (header->rcode) {
+      case kNoError:
+        answer = parse(DnsMessage(raw.message), parse_limits());
+        break;
+      case kNxDomain:
+        answer.status = DnsStatus::nxdomain;
+        break;
+      case kServFail:
+        answer.status = DnsStatus::servfail;
+        break;
+      case kRefused:
+        answer.status = DnsStatus::refused;
+        break;
+      default:
+        answer.status = DnsStatus::error;
+        answer.detail = "RCODE " + std::to_string(header->rcode);
+    }
+    if (answer.status == DnsStatus::ok || answer.status == DnsStatus::nodata ||
+        answer.status == DnsStatus::nxdomain)
+      answer.dnssec = header->authentic_data ? DnssecState::secure : DnssecState::insecure;
+    if (answer.status != DnsStatus::ok) {
+      std::string why = answer.detail.empty() || answer.status != DnsStatus::error
+                            ? std::string(make_error_code(answer.status).message())
+                            : answer.detail;
+      answer.detail = std::string(what) + " lookup of " + name + ": " + why;
+    }
+    return answer;
+  }
+
+  // c-ares may put an id of its own into a query it sends; a random one here costs nothing.
+  std::uint16_t next_query_id() { return std::uint16_t(query_ids()); }
+  std::minstd_rand query_ids{std::random_device{}()};
 };
 
 Result<Resolver> Resolver::create(asio::any_io_executor executor, ResolverOptions options) {
@@ -433,6 +533,23 @@ asio::awaitable<DnsAnswer<TxtRecord>> Resolver::txt(std::string name) {
 
 asio::awaitable<DnsAnswer<TlsaRecord>> Resolver::tlsa(std::string name) {
   return Impl::lookup<TlsaRecord>(impl_, "TLSA", std::move(name), kTypeTlsa, parse_tlsa_answer);
+}
+
+asio::awaitable<DnsAnswer<SrvRecord>> Resolver::srv(std::string name) {
+  return Impl::lookup<SrvRecord>(impl_, "SRV", std::move(name), kTypeSrv, parse_srv_answer);
+}
+
+}  // namespace smtpdoctor
+
+namespace smtpdoctor {
+
+asio::awaitable<DnsAnswer<TlsaRecord>> Resolver::tlsa_dnssec(std::string name) {
+  return Impl::lookup_dnssec<TlsaRecord>(impl_, "TLSA", std::move(name), kTypeTlsa,
+                                         parse_tlsa_answer);
+}
+
+asio::awaitable<DnsAnswer<MxRecord>> Resolver::mx_dnssec(std::string name) {
+  return Impl::lookup_dnssec<MxRecord>(impl_, "MX", std::move(name), kTypeMx, parse_mx_answer);
 }
 
 }  // namespace smtpdoctor

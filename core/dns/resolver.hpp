@@ -55,6 +55,16 @@ class Resolver {
   asio::awaitable<DnsAnswer<TxtRecord>> txt(std::string name);
   // TLSA at e.g. "_25._tcp.mx.example.org" (RFC 6698 / 7672).
   asio::awaitable<DnsAnswer<TlsaRecord>> tlsa(std::string name);
+  // SRV at e.g. "_submissions._tcp.example.org" (RFC 6186), in parse_srv_answer's order.
+  asio::awaitable<DnsAnswer<SrvRecord>> srv(std::string name);
+
+  // The same lookups asking the resolver to vouch for the answer (EDNS0 DO and AD set): the
+  // answer's `dnssec` is secure when the resolver set AD, insecure when it did not (an unsigned
+  // zone, or a resolver that does not validate), bogus when it answered SERVFAIL but gives the
+  // data with checking disabled (CD). Only as trustworthy as the resolver and the path to it:
+  // name a validating resolver on this machine or network (--dns-server), as DANE senders do.
+  asio::awaitable<DnsAnswer<TlsaRecord>> tlsa_dnssec(std::string name);
+  asio::awaitable<DnsAnswer<MxRecord>> mx_dnssec(std::string name);
 
   // Ends every lookup in flight and every later one at once with DnsStatus::error: the run's
   // --deadline or Ctrl-C (core/base/run_control.hpp).

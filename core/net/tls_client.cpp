@@ -220,6 +220,20 @@ void prepare_client_ssl(SSL* ssl, const std::string& sni, const std::string& ver
   }
 }
 
+namespace {
+
+DerCertificate der_of(X509* cert) {
+  DerCertificate der;
+  int length = i2d_X509(cert, nullptr);
+  if (length <= 0) return der;
+  der.resize(std::size_t(length));
+  unsigned char* out = der.data();
+  i2d_X509(cert, &out);
+  return der;
+}
+
+}  // namespace
+
 TlsInfo tls_info_from(SSL* ssl, const std::string& sni, const std::string& verify_host,
                       bool insecure) {
   TlsInfo info;
@@ -252,7 +266,11 @@ TlsInfo tls_info_from(SSL* ssl, const std::string& sni, const std::string& verif
     info.key_type = key_type_name(key_type);
     info.key_bits = EVP_PKEY_get_bits(key);
   }
-  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) info.chain_sent = sk_X509_num(chain);
+  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
+    info.chain_sent = sk_X509_num(chain);
+    for (int i = 0; i < info.chain_sent; ++i)
+      info.peer_chain.push_back(der_of(sk_X509_value(chain, i)));
+  }
 
   // Checked on its own so that a bad chain (which stops OpenSSL before its own name check) still
   // tells us whether the name would have matched.

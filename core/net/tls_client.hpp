@@ -36,6 +36,9 @@ struct TlsClientOptions {
   bool legacy_versions = false;
 };
 
+// One certificate as the server sent it, DER-encoded (what TLSA records are matched against).
+using DerCertificate = std::vector<unsigned char>;
+
 // What the handshake and the peer certificate told us; the tls probe reports from this.
 struct TlsInfo {
   std::string protocol;     // "TLSv1.3"
@@ -61,6 +64,9 @@ struct TlsInfo {
   bool hostname_match = false;          // the certificate names verify_host (checked on its own)
   bool insecure = false;                // --insecure was in force
   std::size_t plaintext_discarded = 0;  // STARTTLS: bytes the server sent before the handshake
+  // The certificates of chain_sent, the server's own first, in the order sent (DER): what the
+  // dane step matches TLSA records against.
+  std::vector<DerCertificate> peer_chain;
 };
 
 // A client context: TLS 1.2+ (see legacy_versions), default or given CA store, verification armed

@@ -438,6 +438,22 @@ std::string render_human(const Report& report, const HumanOptions& options) {
       render_diagnosis(out, d, explained, "  ", style, options.width);
   }
 
+  if (const auto& settings = report.mail_program_settings) {
+    out += "\n" + style.bold("Settings for your mail program") + "\n";
+    if (settings->found) {
+      auto row = [&out](std::string_view label, const std::string& value) {
+        out += "  " + pad_right(std::string(label), 11) + value + "\n";
+      };
+      row("server", printable_line(settings->server));
+      row("port", std::to_string(settings->port));
+      row("security", settings->security);
+      row("user name", settings->login_tested ? settings->user_name + " (logged in)"
+                                              : std::string("not tested"));
+      row("found by", printable_line(settings->found_by));
+    }
+    if (!settings->note.empty()) out += wrap(settings->note, "  ", "  ", options.width);
+  }
+
   if (options.verbose) {
     for (const auto& conversation : report.transcripts) {
       out += "\n" + style.bold("Transcript of " + conversation.target) + "\n";

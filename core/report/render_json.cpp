@@ -200,6 +200,18 @@ Details report_json(const Report& report) {
   j["probes"] = Details::array();
   for (const auto& probe : report.probes) j["probes"].push_back(probe_json(probe));
   j["diagnoses"] = all_diagnoses_json(report);
+  if (const auto& settings = report.mail_program_settings) {
+    Details s = Details::object();
+    s["found"] = settings->found;
+    s["server"] = settings->found ? Details(settings->server) : Details(nullptr);
+    s["port"] = settings->found ? Details(settings->port) : Details(nullptr);
+    s["security"] = settings->found ? Details(settings->security) : Details(nullptr);
+    s["user_name"] = settings->user_name.empty() ? Details(nullptr) : Details(settings->user_name);
+    s["login_tested"] = settings->login_tested;
+    s["found_by"] = settings->found_by.empty() ? Details(nullptr) : Details(settings->found_by);
+    s["note"] = settings->note.empty() ? Details(nullptr) : Details(settings->note);
+    j["mail_program_settings"] = std::move(s);
+  }
 
   if (!report.transcripts.empty()) {
     Details transcripts = Details::array();

@@ -83,6 +83,20 @@ struct ReportOptions {
   std::string helo;                     // the EHLO/HELO name used; empty when not applicable
 };
 
+// --submission: the outgoing-server settings a mail program should use, from what actually
+// worked (the first server found whose connection, greeting and verified TLS held up, preferring
+// one where the login was proven).
+struct MailProgramSettings {
+  bool found = false;  // false: nothing worked well enough to recommend; `note` says why
+  std::string server;
+  std::uint16_t port = 0;
+  std::string security;   // "SSL/TLS" (TLS from the first byte) or "STARTTLS"
+  std::string user_name;  // the name that logged in; empty when no login was tried
+  bool login_tested = false;
+  std::string found_by;  // "SRV record _submissions._tcp.example.org", "conventional name"
+  std::string note;      // one line: what was not tested, or why nothing is recommended
+};
+
 enum class Verdict {
   ok,     // no probe failed or warned
   warn,   // at least one warning, no failure
@@ -101,8 +115,9 @@ struct Report {
   std::vector<ProbeResult> probes;
   std::vector<Diagnosis> diagnoses;  // findings that span probes (the port-25 verdict ...)
   std::vector<ConversationTranscript> transcripts;  // filled with -v or --json --transcript
-  std::optional<std::string> run_error;             // why the check could not run at all
-  bool interrupted = false;                         // SIGINT/SIGTERM cut the run short
+  std::optional<MailProgramSettings> mail_program_settings;  // --submission only
+  std::optional<std::string> run_error;                      // why the check could not run at all
+  bool interrupted = false;                                  // SIGINT/SIGTERM cut the run short
 };
 
 // A report for `target` stamped with this tool's version and the current time.

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "core/server/bdat_framing.hpp"
 #include "core/server/data_framing.hpp"
 #include "core/server/smtp_server_session.hpp"
 #include "core/server/smtp_server_store.hpp"
@@ -137,7 +138,7 @@ asio::awaitable<Session::Flow> Session::cmd_data(const CommandLine& c) {
     co_await reply("554 5.5.1 Error: no valid recipients");
     co_return Flow::next;
   }
-  if (bdat_started_) {
+  if (bdat_) {
     co_await reply("503 5.5.1 Error: DATA after BDAT");
     co_return Flow::next;
   }
@@ -185,39 +186,26 @@ asio::awaitable<Session::Flow> Session::cmd_bdat(const CommandLine& c) {
     co_await reply("502 5.5.1 BDAT not available");
     co_return Flow::close;  // the chunk's bytes would otherwise be read as commands
   }
-  auto space = c.argument.find(' ');
-  std::string size_text = c.argument.substr(0, space);
-  std::string rest = space == std::string::npos ? "" : ascii::upper(c.argument.substr(space + 1));
-  unsigned long long size = 0;
-  auto [end, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size);
-  if (ec != std::errc{} || end != size_text.data() + size_text.size() || size_text.empty() ||
-      !(rest.empty() || rest == "LAST")) {
+  std::optional<BdatCommand> command = parse_bdat_argument(c.argument);
+  if (!command) {
     co_await reply("501 5.5.4 Syntax: BDAT size [LAST]");
     co_return Flow::close;  // without a size the chunk cannot be skipped
   }
-  bool last = rest == "LAST";
-  if (size > opt_.limits.max_message_octets) {
+  if (command->size > opt_.limits.max_message_octets) {
     // A chunk larger than any message we accept: reading (and throwing away) up to 2^64 octets
     // would hold the session for as long as the client cares to send, so end it here.
     co_await reply("552 5.3.4 Message size exceeds fixed maximum message size; closing");
     co_return Flow::close;
   }
-  if (!bdat_started_) message_.clear();
-  bdat_started_ = true;
+  if (!bdat_) bdat_.emplace(opt_.limits.max_message_octets);
+  bdat_->start_chunk(command->size);
   in_data_ = true;
-  // Read exactly `size` octets; keep them only while the message is within limits.
-  for (unsigned long long remaining = size; remaining > 0;) {
+  while (!bdat_->chunk_done()) {
     if (inbuf_.empty()) {
       bool more = co_await fill();
       if (!more) co_return Flow::close;
     }
-    std::size_t take = std::size_t(std::min<unsigned long long>(remaining, inbuf_.size()));
-    if (!bdat_too_big_ && message_.size() + take <= opt_.limits.max_message_octets)
-      message_.append(inbuf_, 0, take);
-    else
-      bdat_too_big_ = true;
-    inbuf_.erase(0, take);
-    remaining -= take;
+    inbuf_.erase(0, bdat_->feed(inbuf_));
   }
   in_data_ = false;
   if (!mail_from_ || rcpts_.empty()) {
@@ -226,13 +214,14 @@ asio::awaitable<Session::Flow> Session::cmd_bdat(const CommandLine& c) {
                               : "503 5.5.1 Error: need MAIL command");
     co_return Flow::next;
   }
-  if (bdat_too_big_) {
+  if (bdat_->too_big()) {
     reset_transaction();
     co_await reply("552 5.3.4 Message size exceeds fixed maximum message size");
-  } else if (last) {
+  } else if (command->last) {
+    message_ = std::move(bdat_->message());
     co_await accept_message();
   } else {
-    co_await reply("250 2.0.0 " + std::to_string(size) + " octets received");
+    co_await reply("250 2.0.0 " + std::to_string(command->size) + " octets received");
   }
   co_return Flow::next;
 }

@@ -141,9 +141,9 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::ui
   return out;
 }
 
-std::optional<std::map<std::string, std::string>> parse_users_text(std::string_view text,
-                                                                   std::string* why) {
-  std::map<std::string, std::string> users;
+std::optional<UsersFile> parse_users_text(std::string_view text, std::string* why) {
+  UsersFile users;
+  std::map<std::string, std::string>* section = &users.passwords;
   int line_number = 0;
   while (!text.empty()) {
     auto nl = text.find('\n');
@@ -152,12 +152,25 @@ std::optional<std::map<std::string, std::string>> parse_users_text(std::string_v
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty() || line.front() == '#') continue;
+    const bool tokens = section == &users.oauth_tokens;
+    const std::string where = "line " + std::to_string(line_number) + ": ";
+    if (line.front() == '[' && line.find(':') == std::string_view::npos) {
+      if (line == "[oauth2-tokens]") {
+        section = &users.oauth_tokens;
+      } else if (line == "[passwords]") {
+        section = &users.passwords;
+      } else {
+        if (why) *why = where + "unknown section (known: [passwords], [oauth2-tokens])";
+        return std::nullopt;
+      }
+      continue;
+    }
     auto colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) {
-      if (why) *why = "line " + std::to_string(line_number) + ": expected NAME:PASS";
+    if (colon == std::string_view::npos || colon == 0 || (tokens && colon + 1 == line.size())) {
+      if (why) *why = where + (tokens ? "expected NAME:TOKEN" : "expected NAME:PASS");
       return std::nullopt;
     }
-    users[std::string(line.substr(0, colon))] = std::string(line.substr(colon + 1));
+    (*section)[std::string(line.substr(0, colon))] = std::string(line.substr(colon + 1));
   }
   return users;
 }

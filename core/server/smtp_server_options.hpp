@@ -54,10 +54,16 @@ struct ListenAddress {
 std::optional<ListenAddress> parse_listen_address(std::string_view text, std::uint16_t default_port,
                                                   std::string* why);
 
-// `--users-file`: one NAME:PASS per line; blank lines and lines starting with '#' ignored.
-// nullopt and *why (naming the line) when a line has no ':' or an empty name.
-std::optional<std::map<std::string, std::string>> parse_users_text(std::string_view text,
-                                                                   std::string* why);
+// `--users-file`: one NAME:PASS per line; after a line "[oauth2-tokens]", NAME:TOKEN lines
+// (bearer tokens for XOAUTH2/OAUTHBEARER, as --oauth-token) until "[passwords]". A section line
+// has no ':', so no password line can be mistaken for one. Blank lines and lines starting with
+// '#' ignored. nullopt and *why (naming the line) when a line has no ':', an empty name, an
+// empty token, or is an unknown section.
+struct UsersFile {
+  std::map<std::string, std::string> passwords;
+  std::map<std::string, std::string> oauth_tokens;
+};
+std::optional<UsersFile> parse_users_text(std::string_view text, std::string* why);
 
 // EHLO keywords the server can advertise; any of them can be hidden (`--hide`).
 struct ServerCapabilities {

@@ -321,7 +321,8 @@ void Session::reset_transaction() {
   rcpts_.clear();
   message_.clear();
   message_.shrink_to_fit();
-  bdat_started_ = bdat_too_big_ = in_data_ = utf8_ = false;
+  bdat_.reset();
+  in_data_ = utf8_ = false;
 }
 
 std::string Session::client_ip() const {

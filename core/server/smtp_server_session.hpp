@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/server/bdat_framing.hpp"
 #include "core/server/smtp_server.hpp"
 #include "core/server/smtp_server_commands.hpp"
 
@@ -183,8 +184,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool utf8_ = false;
   std::string message_;
   bool in_data_ = false;
-  bool bdat_started_ = false;
-  bool bdat_too_big_ = false;
+  std::optional<BdatFraming> bdat_;  // from the first BDAT of a transaction
   unsigned messages_ = 0;
   unsigned auth_failures_ = 0;  // in this session
 };

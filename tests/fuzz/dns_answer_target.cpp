@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include "core/dns/dns_parse.hpp"
+#include "core/dns/dns_query.hpp"
 #include "tests/fuzz/fuzz_targets.hpp"
 
 namespace smtpdoctor::fuzz {
@@ -43,6 +44,16 @@ void parse_all(DnsMessage message, const DnsParseLimits& limits) {
   auto tlsa = parse_tlsa_answer(message, limits);
   check_answer(tlsa, limits);
   for (const auto& r : tlsa.records) SMTPDOCTOR_FUZZ_CHECK(r.data_hex.size() % 2 == 0);
+
+  auto srv = parse_srv_answer(message, limits);
+  check_answer(srv, limits);
+  for (std::size_t i = 1; i < srv.records.size(); ++i) {
+    const auto& a = srv.records[i - 1];
+    const auto& b = srv.records[i];
+    SMTPDOCTOR_FUZZ_CHECK(a.priority < b.priority ||
+                          (a.priority == b.priority && a.weight >= b.weight));
+  }
+  for (const auto& r : srv.records) SMTPDOCTOR_FUZZ_CHECK(!r.target.empty());
 }
 
 }  // namespace
@@ -51,6 +62,13 @@ void dns_answer(std::string_view input) {
   DnsMessage message(reinterpret_cast<const unsigned char*>(input.data()), input.size());
   parse_all(message, DnsParseLimits{});
   parse_all(message, DnsParseLimits{.max_records = 1, .max_txt_octets = 4});
+  // The DNSSEC lookups read the header themselves, and build queries from names they are given.
+  auto header = read_answer_header(message);
+  SMTPDOCTOR_FUZZ_CHECK(header.has_value() == (input.size() >= 12));
+  if (header) SMTPDOCTOR_FUZZ_CHECK(header->rcode >= 0 && header->rcode < 16);
+  QueryFlags flags{.authentic_data = true, .checking_disabled = true, .dnssec_ok = true};
+  if (auto query = build_query(input, 52, 1, flags))
+    SMTPDOCTOR_FUZZ_CHECK(query->size() <= 12 + 255 + 4 + 11);
 }
 
 }  // namespace smtpdoctor::fuzz

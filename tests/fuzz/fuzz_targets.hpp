@@ -32,6 +32,7 @@ void reply(std::string_view input);
 void capabilities(std::string_view input);
 void server_command(std::string_view input);
 void data_framing(std::string_view input);
+void bdat_framing(std::string_view input);
 void address(std::string_view input);
 void sasl(std::string_view input);
 void dns_answer(std::string_view input);
@@ -51,6 +52,7 @@ inline constexpr Target kTargets[] = {
     {"capabilities", capabilities},
     {"server_command", server_command},
     {"data_framing", data_framing},
+    {"bdat_framing", bdat_framing},
     {"address", address},
     {"sasl", sasl},
     {"dns_answer", dns_answer},

@@ -17,7 +17,7 @@ build=${SMTPDOCTOR_FUZZ_BUILD:-build-fuzz}
 max_len=${SMTPDOCTOR_FUZZ_MAX_LEN:-4096}
 work="$build/fuzz-run"
 # The targets, in the order of tests/fuzz/CMakeLists.txt, each with its dictionary (or none).
-targets=(reply:smtp capabilities:smtp server_command:smtp data_framing:smtp address:smtp
+targets=(reply:smtp capabilities:smtp server_command:smtp data_framing:smtp bdat_framing:smtp address:smtp
          sasl:sasl dns_answer: mail_auth_records:mail_auth_records
          mailbox_response:mailbox_response explain:smtp http_response:http mta_sts_policy:mta_sts)
 

@@ -12,7 +12,8 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from check_common import check, notes, probe, run  # noqa: E402
-from check_faults_test import serve, trusted  # noqa: E402
+from check_faults_test import Certificates, serve, trusted  # noqa: E402
+from peers.dns import DnsServer  # noqa: E402
 
 TOKEN = "ya29.s3cretT0ken-for-the-test"
 
@@ -65,6 +66,12 @@ class OauthLoginTest(unittest.TestCase):
                         self.assertEqual(auth["details"]["oauth_error"]["status"], "401")
                         self.assertIn("the token was refused: status 401, scope "
                                       "https://mail.example.test/smtp required", notes(auth))
+                        # The cause is the token's, not a wrong password's.
+                        refused = [d for d in auth["diagnoses"]
+                                   if d["rule"] == "oauth-token-refused"]
+                        self.assertTrue(refused, auth["diagnoses"])
+                        self.assertIn("token", refused[0]["cause"])
+                        self.assertNotIn("password", refused[0]["cause"])
 
     def test_send_logs_in_with_a_token_and_a_wrong_one_is_refused(self):
         with serve("--oauth-token", "alice:" + TOKEN) as server:
@@ -97,6 +104,42 @@ class OauthLoginTest(unittest.TestCase):
         for secret in secrets_of("alice", TOKEN):
             self.assertNotIn(secret, text)
         self.assertNotIn(base64.b64encode(TOKEN.encode()).decode()[:16], text)
+
+    def test_tokens_in_the_users_file_log_in_beside_passwords(self):
+        users = os.path.join(self.dir, "users")
+        with open(users, "w") as f:
+            f.write("# passwords first\nbob:pw\n[oauth2-tokens]\nalice:%s\n" % TOKEN)
+        with serve("--users-file", users) as server:
+            code, report = check(*trusted(server.port, "--auth-user", "alice",
+                                          "--oauth2-token-env", "T"), env={"T": TOKEN})
+            auth = probe(report, "auth")
+            self.assertEqual(auth["status"], "ok", auth)
+            code, report = check(*trusted(server.port, "--auth-user", "bob",
+                                          "--password-env", "P"), env={"P": "pw"})
+            self.assertEqual(probe(report, "auth")["status"], "ok")
+            # A token is not a password: bob's password section does not hold alice's token.
+            code, report = check(*trusted(server.port, "--auth-user", "alice",
+                                          "--password-env", "P"), env={"P": TOKEN})
+            self.assertEqual(probe(report, "auth")["status"], "fail")
+
+    def test_a_password_login_to_an_oauth_only_provider_gets_the_hint(self):
+        # smtp.gmail.com answered by our own dnsmasq with 127.0.0.1: nothing leaves loopback.
+        with DnsServer(extra_options=["--host-record=smtp.gmail.com,127.0.0.1",
+                                      "--local=/gmail.com/"]) as dns, \
+                serve("--user", "alice:pw") as server:
+            code, report = check("smtp.gmail.com:%d" % server.port, "--dns-server",
+                                 dns.address, "--ca-file", Certificates.get().ca_file,
+                                 "--tls-verify-name", "localhost", "--auth-user", "alice",
+                                 "--password-env", "P", env={"P": "pw"})
+            auth = probe(report, "auth")
+            self.assertIn("smtp.gmail.com takes OAuth2 (or an app password) rather than the "
+                          "account password", notes(auth))
+            # With a token the hint has nothing to say.
+            code, report = check("smtp.gmail.com:%d" % server.port, "--dns-server",
+                                 dns.address, "--ca-file", Certificates.get().ca_file,
+                                 "--tls-verify-name", "localhost", "--auth-user", "alice",
+                                 "--oauth2-token-env", "T", env={"T": TOKEN})
+            self.assertNotIn("takes OAuth2", notes(probe(report, "auth")))
 
     def test_a_failing_or_silent_token_command_is_a_clear_usage_error(self):
         for command, expected in (("false", "exited with status 1"),

@@ -170,6 +170,20 @@ class PostfixCertificateMatrixTest(Matrix):
         self.assertIn("issued for %s, not third.smtpdoctor.test" % OTHER, tls["summary"])
         self.assertEqual(code, 1)
 
+    def test_send_verifies_the_tls_verify_name_too(self):
+        # `send` takes the same three names: it dials an address, sends NAME in SNI, and the
+        # certificate (for OTHER only) must carry the name --tls-verify-name gives.
+        starttls, _ = self.mail.postfix.tls_ports["other-name"]
+        common = ["send", "-s", "127.0.0.1:%d" % starttls, "--ca-file", self.certs.ca_file,
+                  "--helo", HELO, "--tls", "--tls-sni", NAME, "-f", "alice@smtpdoctor.test",
+                  "-t", "bob@smtpdoctor.test"]
+        code, out, err = run(common + ["--tls-verify-name", OTHER])
+        self.assertIn("certificate verified", out, out + err)
+        code, out, err = run(common + ["--tls-verify-name", "third.smtpdoctor.test"])
+        self.assertNotEqual(code, 0, out + err)
+        self.assertIn("issued for %s, not third.smtpdoctor.test" % OTHER, out + err)
+        self.assertNotIn("certificate verified", out)
+
 
 class LegacyServerMatrixTest(Matrix):
     """What OpenSSL 3 servers will not offer: a Python ssl server at security level 0."""

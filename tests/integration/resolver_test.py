@@ -169,6 +169,27 @@ class ResolverTest(PeerTestCase):
         self.assertEqual(result["status"], "refused", result)
         self.assertIn("REFUSED", result["detail"])
 
+    def test_a_dnssec_lookup_through_a_resolver_that_does_not_validate_is_insecure(self):
+        # dnsmasq here does not validate, so it never sets AD: nothing is vouched for.
+        result = self.resolve_one("mx-dnssec", zone.TWO_MX_DOMAIN)
+        self.assertEqual(result["status"], "ok", result)
+        self.assertEqual(result["dnssec"], "insecure", result)
+        self.assertEqual([r["exchange"] for r in result["records"]],
+                         [zone.TWO_MX_PRIMARY, zone.TWO_MX_SECONDARY])
+        result = self.resolve_one("tlsa-dnssec", "_25._tcp." + zone.A_ONLY_DOMAIN)
+        self.assertIn(result["status"], ("nodata", "nxdomain"), result)
+        self.assertEqual(result["dnssec"], "insecure", result)
+
+    def test_a_plain_servfail_is_not_taken_for_bogus_data(self):
+        # The CD re-query gets SERVFAIL too: a broken server, not data that fails validation.
+        before = self.servfail.queries
+        result = self.resolve_one("tlsa-dnssec", "_25._tcp." + zone.TWO_MX_PRIMARY,
+                                  servers=["127.0.0.1:%d" % self.servfail.port])
+        self.assertEqual(result["status"], "servfail", result)
+        self.assertEqual(result["dnssec"], "unknown", result)
+        self.assertNotIn("checking disabled", result["detail"])
+        self.assertEqual(self.servfail.queries - before, 2)  # with checking, then with CD
+
     def test_a_server_answering_servfail_is_servfail_at_once(self):
         before = self.servfail.queries
         result = self.resolve_one("mx", zone.TWO_MX_DOMAIN,

@@ -3,7 +3,8 @@
 //   resolve_tool --server 127.0.0.1:PORT [--server ...] [--timeout-ms N] [--tries N]
 //                [--max-records N] TYPE NAME [NAME ...]
 //
-// TYPE is mx, a, aaaa, ptr (NAME is an IP address), txt or tlsa. All NAMEs are looked up
+// TYPE is mx, a, aaaa, ptr (NAME is an IP address), txt or tlsa; mx-dnssec and tlsa-dnssec ask
+// with DO and AD set and add "dnssec": "secure"|"insecure"|"bogus"|"unknown". All NAMEs are looked up
 // concurrently on one Resolver; one JSON object per NAME is printed per line, in argument order:
 //   {"name": ..., "type": ..., "status": "ok"|"nxdomain"|..., "records": [...], "detail": ...,
 //    "truncated": bool, "elapsed_ms": N}
@@ -52,7 +53,8 @@ json to_json(const DnsAnswer<T>& answer) {
   return {{"status", dns_status_name(answer.status)},
           {"records", records},
           {"detail", answer.detail},
-          {"truncated", answer.truncated}};
+          {"truncated", answer.truncated},
+          {"dnssec", dnssec_state_name(answer.dnssec)}};
 }
 
 asio::awaitable<json> lookup(Resolver& resolver, std::string type, std::string name) {
@@ -70,6 +72,10 @@ asio::awaitable<json> lookup(Resolver& resolver, std::string type, std::string n
     result = to_json(co_await resolver.txt(name));
   else if (type == "tlsa")
     result = to_json(co_await resolver.tlsa(name));
+  else if (type == "mx-dnssec")
+    result = to_json(co_await resolver.mx_dnssec(name));
+  else if (type == "tlsa-dnssec")
+    result = to_json(co_await resolver.tlsa_dnssec(name));
   result["name"] = name;
   result["type"] = type;
   result["elapsed_ms"] =
@@ -80,7 +86,7 @@ asio::awaitable<json> lookup(Resolver& resolver, std::string type, std::string n
 int usage(const std::string& why) {
   std::cerr << "resolve_tool: " << why
             << "\nusage: resolve_tool --server IP[:PORT] [--timeout-ms N] [--tries N] "
-               "[--max-records N] mx|a|aaaa|ptr|txt|tlsa NAME...\n";
+               "[--max-records N] mx|a|aaaa|ptr|txt|tlsa|mx-dnssec|tlsa-dnssec NAME...\n";
   return 2;
 }
 
@@ -114,7 +120,7 @@ int main(int argc, char** argv) {
   if (positional.size() < 2) return usage("need TYPE and NAME");
   std::string type = positional[0];
   if (type != "mx" && type != "a" && type != "aaaa" && type != "ptr" && type != "txt" &&
-      type != "tlsa")
+      type != "tlsa" && type != "mx-dnssec" && type != "tlsa-dnssec")
     return usage("unknown type '" + type + "'");
 
   asio::io_context context;

@@ -258,12 +258,42 @@ TEST_CASE("PTR and TLSA answers are read from the answer section") {
   CHECK(records.records[0].data_hex == "deadbeef");
 }
 
+TEST_CASE("SRV answers come in priority order, heaviest first, and \".\" means not offered") {
+  Message srv("_submissions._tcp.example.org", 33);
+  auto add = [&](std::uint16_t priority, std::uint16_t weight, std::uint16_t port,
+                 const std::string& target) {
+    std::vector<unsigned char> rdata{std::uint8_t(priority >> 8), std::uint8_t(priority),
+                                     std::uint8_t(weight >> 8),   std::uint8_t(weight),
+                                     std::uint8_t(port >> 8),     std::uint8_t(port)};
+    auto name = srv.encoded_name(target);
+    rdata.insert(rdata.end(), name.begin(), name.end());
+    srv.answer(33, rdata);
+  };
+  add(20, 0, 465, "backup.example.org");
+  add(10, 5, 465, "light.example.org");
+  add(10, 50, 465, "heavy.example.org");
+  auto records = parse_srv_answer(srv.view(), {});
+  REQUIRE(records.ok());
+  REQUIRE(records.records.size() == 3);
+  CHECK(records.records[0].target == "heavy.example.org");
+  CHECK(records.records[1].target == "light.example.org");
+  CHECK(records.records[2].target == "backup.example.org");
+  CHECK(records.records[2].port == 465);
+
+  Message none("_submission._tcp.example.org", 33);
+  none.answer(33, {0, 0, 0, 0, 0, 0, 0});  // the root name
+  auto null_srv = parse_srv_answer(none.view(), {});
+  REQUIRE(null_srv.ok());
+  CHECK(null_srv.records[0].is_null());
+}
+
 TEST_CASE("an answer without records of the type asked for is NODATA") {
   Message cname_only("www.example.org", 15);
   cname_only.answer(5, cname_only.encoded_name("example.org"));
   CHECK(parse_mx_answer(cname_only.view(), {}).status == DnsStatus::nodata);
   CHECK(parse_ptr_answer(cname_only.view(), {}).status == DnsStatus::nodata);
   CHECK(parse_tlsa_answer(cname_only.view(), {}).status == DnsStatus::nodata);
+  CHECK(parse_srv_answer(cname_only.view(), {}).status == DnsStatus::nodata);
 }
 
 TEST_CASE("a truncated or garbled answer is an error, never a crash") {
@@ -275,6 +305,7 @@ TEST_CASE("a truncated or garbled answer is an error, never a crash") {
     CHECK_FALSE(parse_mx_answer(prefix, {}).ok());
     CHECK_FALSE(parse_ptr_answer(prefix, {}).ok());
     CHECK_FALSE(parse_tlsa_answer(prefix, {}).ok());
+    CHECK_FALSE(parse_srv_answer(prefix, {}).ok());
   }
   Message loop("example.org", 12);
   loop.answer(12, {0xc0, std::uint8_t(loop.bytes.size() + 12)});  // points at itself

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "core/server/bdat_framing.hpp"
 #include "core/server/smtp_server_commands.hpp"
 
 using namespace smtpdoctor;
@@ -24,4 +25,35 @@ TEST_CASE("the relay check's domain is the mailbox's, address literals and quote
   CHECK(mailbox_domain("bob@[x-tag:a@local.test]") == "[x-tag:a@local.test]");
   CHECK(mailbox_domain("\"a@[b\"@[x-tag:c@d]") == "[x-tag:c@d]");
   CHECK(mailbox_domain("postmaster").empty());
+}
+
+TEST_CASE("BDAT's argument: a 64-bit size of digits only, and LAST in any case") {
+  CHECK(parse_bdat_argument("1000") == BdatCommand{1000, false});
+  CHECK(parse_bdat_argument("0 last") == BdatCommand{0, true});
+  CHECK(parse_bdat_argument("18446744073709551615 LAST") ==
+        BdatCommand{18446744073709551615ull, true});
+  for (const char* bad : {"", " 10", "+10", "-1", "10 ", "10 LAST ", "10 FIRST", "0x10",
+                          "18446744073709551616", "1e3", "10\tLAST"})
+    CHECK_MESSAGE(!parse_bdat_argument(bad), std::string(bad));
+}
+
+TEST_CASE("BDAT chunks end where the count says, whatever the reads bring") {
+  BdatFraming bdat(10);
+  bdat.start_chunk(4);
+  CHECK(bdat.feed("ab") == 2);
+  CHECK(!bdat.chunk_done());
+  // The rest of the chunk and the next command in one read: only the chunk is taken, and a
+  // ".\r\n" inside it means nothing.
+  CHECK(bdat.feed(".\r\nBDAT 3 LAST\r\n") == 2);
+  CHECK(bdat.chunk_done());
+  CHECK(bdat.message() == "ab.\r");
+  bdat.start_chunk(0);
+  CHECK(bdat.chunk_done());
+  CHECK(bdat.feed("QUIT\r\n") == 0);
+  // Past the limit: still read to the end of the chunk, nothing kept.
+  bdat.start_chunk(7);
+  CHECK(bdat.feed("1234567") == 7);
+  CHECK(bdat.chunk_done());
+  CHECK(bdat.too_big());
+  CHECK(bdat.message().empty());
 }

@@ -500,10 +500,25 @@ TEST_CASE("fault specs, listen addresses and users files parse, and bad ones say
 
   auto users = parse_users_text("# test users\nalice:pa:ss\r\n\nbob:\n", &why);
   REQUIRE(users);
-  CHECK(users->at("alice") == "pa:ss");
-  CHECK(users->at("bob") == "");
+  CHECK(users->passwords.at("alice") == "pa:ss");
+  CHECK(users->passwords.at("bob") == "");
   CHECK_FALSE(parse_users_text("alice\n", &why));
   CHECK(why == "line 1: expected NAME:PASS");
+
+  // Tokens in their own section; a section line has no ':', so a password is never one.
+  users =
+      parse_users_text("alice:pw\n[oauth2-tokens]\ncarol:ya29.t0k:en\n[passwords]\ndave:x\n", &why);
+  REQUIRE(users);
+  CHECK(users->passwords.size() == 2);
+  CHECK(users->oauth_tokens.at("carol") == "ya29.t0k:en");
+  CHECK_FALSE(users->passwords.count("carol"));
+  CHECK_FALSE(parse_users_text("[oauth2-tokens]\ncarol:\n", &why));
+  CHECK(why == "line 2: expected NAME:TOKEN");
+  CHECK_FALSE(parse_users_text("[tokens]\n", &why));
+  CHECK(why.starts_with("line 1: unknown section"));
+  users = parse_users_text("[x]:pass\n", &why);  // a user named "[x]"
+  REQUIRE(users);
+  CHECK(users->passwords.at("[x]") == "pass");
 }
 
 TEST_CASE("a thousand concurrent sessions are each greeted and answered on one thread") {
