@@ -38,11 +38,11 @@ enum class Finding {
   mta_sts_tls_enforce,         // mode enforce: an MX host's TLS fails what the policy requires
   mta_sts_tls_testing,         // the same in mode testing: reported, mail still delivered
   tlsrpt_invalid,              // the _smtp._tls TXT record is malformed
-  submission_not_found,       // --submission: no SRV records and no conventional name exists
-  dane_mismatch,              // secure TLSA records, none matches the certificate presented
-  dane_ta_name_mismatch,      // a DANE-TA record matches, the certificate lacks the MX name
-  dane_without_tls,           // secure TLSA records, but no TLS session to match them against
-  dane_tlsa_bogus,            // the TLSA records fail DNSSEC validation
+  submission_not_found,        // --submission: no SRV records and no conventional name exists
+  dane_mismatch,               // secure TLSA records, none matches the certificate presented
+  dane_ta_name_mismatch,       // a DANE-TA record matches, the certificate lacks the MX name
+  dane_without_tls,            // secure TLSA records, but no TLS session to match them against
+  dane_tlsa_bogus,             // the TLSA records fail DNSSEC validation
 };
 
 // Every finding, for tests and docs that walk the table.

@@ -9,9 +9,9 @@
 namespace smtpdoctor {
 namespace {
 
-constexpr std::array<std::string_view, 11> kNames{
-    "internet", "dns",  "tcp",     "banner",  "ehlo", "tls",
-    "auth",     "envelope", "mta_sts", "tlsrpt", "dane"};
+constexpr std::array<std::string_view, 11> kNames{"internet", "dns",    "tcp",  "banner",
+                                                  "ehlo",     "tls",    "auth", "envelope",
+                                                  "mta_sts",  "tlsrpt", "dane"};
 
 // Optimal-string-alignment distance: Levenshtein plus swapped neighbours, the commonest typo
 // ("tsl" for "tls"). Inputs are short probe names, so a full matrix costs nothing.
