@@ -7,7 +7,7 @@ _smtpdoctor() {
   _init_completion -s || return
 
   local commands="check serve send explain selftest"
-  local probes="internet dns tcp banner ehlo tls auth envelope dane"
+  local probes="internet dns tcp banner ehlo tls auth envelope mta_sts tlsrpt dane"
   local stages="connect banner greeting ehlo first-ehlo helo first-helo starttls tls auth mail rcpt"
 
   # The subcommand is the first word that is not an option.

@@ -12,7 +12,7 @@ function __smtpdoctor_probe_list
     set -l token (string replace -r -- '^--[a-z]+=' '' (commandline -ct))
     set -l given (string match -r -- '^.*,' $token)
     set -l ids (string split -n -- , "$given")
-    for probe in internet dns tcp banner ehlo tls auth envelope dane
+    for probe in internet dns tcp banner ehlo tls auth envelope mta_sts tlsrpt dane
         contains -- $probe $ids; or echo "$given$probe"
     end
 end

@@ -22,6 +22,7 @@ asio::awaitable<void> check_target(CheckRun& run) {
   co_await check_internet(run);
   co_await find_mail_hosts(run);
   co_await walk_ports(run);
+  co_await check_mail_policy(run);
   co_await check_dane(run);
   add_cross_port_findings(run);
   co_await judge_port25(run);

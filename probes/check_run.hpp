@@ -58,6 +58,9 @@ struct CheckRun {
   // Handed from step to step.
   std::optional<bool> internet_ok;  // nullopt: the internet probe did not run
   std::vector<MailHost> hosts;      // the mail hosts, in the order to report them
+  // Set by the dns step: the target was looked up as a mail domain (its hosts are its MX hosts),
+  // or as a server's name. nullopt: the dns step did not run.
+  std::optional<bool> mail_domain;
   // Non-empty: the transport probes cannot run (null MX, DNS failure); they skip with this.
   std::string transport_skip_reason;
   // address -> PTR names, from the dns step, for the name-consistency finding.

@@ -20,7 +20,10 @@ asio::awaitable<void> check_internet(CheckRun& run);
 asio::awaitable<void> find_mail_hosts(CheckRun& run);
 // 3. Every (host, port) conversation at once, so the run takes as long as the slowest port.
 asio::awaitable<void> walk_ports(CheckRun& run);
-// 3b. DANE (RFC 7672): each MX host's TLSA records, with their DNSSEC state, against the
+// 3b. The mail domain's transport security policy: MTA-STS (against the MX certificates the
+//     ports showed) and TLS-RPT (probes/mta_sts_probe.hpp).
+asio::awaitable<void> check_mail_policy(CheckRun& run);
+// 3c. DANE (RFC 7672): each MX host's TLSA records, with their DNSSEC state, against the
 //     certificate chain its tls probe saw (probes/dane_probe.cpp).
 asio::awaitable<void> check_dane(CheckRun& run);
 // 4. Findings that need more than one port: STARTTLS stripping, a middlebox.

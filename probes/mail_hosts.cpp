@@ -120,6 +120,7 @@ asio::awaitable<void> find_mail_hosts(CheckRun& run) {
     dns.mail_domain = false;
     outcome = co_await run_dns_probe(*run.resolver, dns);
   }
+  run.mail_domain = dns.mail_domain;
   for (const auto& e : outcome.exchangers)
     for (const auto& a : e.addresses) run.ptr_names.push_back({a.address, a.ptr_names});
   run.hosts.clear();

@@ -6,7 +6,7 @@
 namespace smtpdoctor {
 namespace {
 
-constexpr std::array<std::pair<Category, std::string_view>, 34> kCategoryNames{{
+constexpr std::array<std::pair<Category, std::string_view>, 36> kCategoryNames{{
     {Category::relay_denied, "relay_denied"},
     {Category::auth_required, "auth_required"},
     {Category::auth_failed, "auth_failed"},
@@ -38,6 +38,8 @@ constexpr std::array<std::pair<Category, std::string_view>, 34> kCategoryNames{{
     {Category::auth_unavailable, "auth_unavailable"},
     {Category::content_rejected, "content_rejected"},
     {Category::protocol_violation, "protocol_violation"},
+    {Category::mta_sts, "mta_sts"},
+    {Category::tls_reporting, "tls_reporting"},
     {Category::dane_mismatch, "dane_mismatch"},
     {Category::proxy_failure, "proxy_failure"},
     {Category::other, "other"},

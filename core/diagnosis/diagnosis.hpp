@@ -51,6 +51,10 @@ enum class Category {
   // The server breaks SMTP itself: talks out of turn, sends malformed or endless replies, closes
   // in the middle of one, never ends an AUTH exchange. Found by the client, never by words.
   protocol_violation,
+  // MTA-STS (RFC 8461): the policy cannot be fetched or read, or it and the mail servers
+  // disagree, so senders that enforce it refuse to deliver.
+  mta_sts,
+  tls_reporting,  // the TLS-RPT record (RFC 8460) is malformed: no TLS failure reports arrive
   // The MX host's DNSSEC-signed TLSA records and its TLS certificate disagree: senders that
   // enforce DANE (RFC 7672) defer mail to it.
   dane_mismatch,

@@ -6,7 +6,7 @@
 namespace smtpdoctor {
 namespace {
 
-constexpr std::array<std::pair<Finding, std::string_view>, 30> kNames{{
+constexpr std::array<std::pair<Finding, std::string_view>, 37> kNames{{
     {Finding::none, "none"},
     {Finding::open_relay, "open-relay"},
     {Finding::starttls_not_offered, "starttls-not-offered"},
@@ -26,6 +26,13 @@ constexpr std::array<std::pair<Finding, std::string_view>, 30> kNames{{
     {Finding::credentials_both_rejected, "credentials-both-rejected"},
     {Finding::port25_blocked, "port25-blocked"},
     {Finding::port25_refused, "port25-refused"},
+    {Finding::mta_sts_record_invalid, "mta-sts-record-invalid"},
+    {Finding::mta_sts_policy_unavailable, "mta-sts-policy-unavailable"},
+    {Finding::mta_sts_policy_invalid, "mta-sts-policy-invalid"},
+    {Finding::mta_sts_mx_not_listed, "mta-sts-mx-not-listed"},
+    {Finding::mta_sts_tls_enforce, "mta-sts-tls-enforce"},
+    {Finding::mta_sts_tls_testing, "mta-sts-tls-testing"},
+    {Finding::tlsrpt_invalid, "tlsrpt-invalid"},
     {Finding::submission_not_found, "submission-not-found"},
     {Finding::dane_mismatch, "dane-mismatch"},
     {Finding::dane_ta_name_mismatch, "dane-ta-name-mismatch"},

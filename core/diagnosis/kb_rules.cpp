@@ -410,6 +410,77 @@ constexpr auto kRules = std::to_array<Rule>({
      .fix = "Check the user name and password; try the full e-mail address as the user name; if "
             "the account uses two-factor sign-in, create an app password.",
      .refs = "RFC 4954 §6|https://support.google.com/mail/?p=BadCredentials"},
+    // ---- Mail transport security policy: MTA-STS (RFC 8461), TLS-RPT (RFC 8460) ---------
+    {.id = "mta-sts-tls-enforce",
+     .category = C::mta_sts,
+     .permanence = P::permanent,
+     .finding = Finding::mta_sts_tls_enforce,
+     .cause = "In enforce mode, senders will refuse to deliver to {host}: {problem}.",
+     .fix = "Give {host} STARTTLS with a certificate for the name {host} itself (the MX name, not "
+            "the domain) from a CA senders trust, current, with its whole chain (e.g. certbot "
+            "certonly -d {host}); until then set \"mode: testing\" in the policy and publish a "
+            "new id in the _mta-sts TXT record so senders fetch it again.",
+     .refs = "RFC 8461 §4.2|RFC 8461 §5"},
+    {.id = "mta-sts-tls-testing",
+     .category = C::mta_sts,
+     .permanence = P::temporary,
+     .finding = Finding::mta_sts_tls_testing,
+     .cause = "In testing mode, senders still deliver to {host} but report a failure, and would "
+              "refuse it under enforce: {problem}.",
+     .fix = "Give {host} STARTTLS with a certificate for the name {host} itself from a CA senders "
+            "trust, with its whole chain, before switching the policy to \"mode: enforce\".",
+     .refs = "RFC 8461 §4.2|RFC 8461 §5"},
+    {.id = "mta-sts-mx-not-listed",
+     .category = C::mta_sts,
+     .permanence = P::permanent,
+     .finding = Finding::mta_sts_mx_not_listed,
+     .cause = "The MX host {host} matches no mx line of the MTA-STS policy ({patterns}): "
+              "{consequence}.",
+     .fix = "Add \"mx: {host}\" (or a \"*.\" pattern that covers it) to the policy at {url}, "
+            "then publish a new id in the _mta-sts TXT record; if {host} is no longer your "
+            "server, remove its MX record instead.",
+     .refs = "RFC 8461 §3.2|RFC 8461 §4.1"},
+    {.id = "mta-sts-policy-unavailable",
+     .category = C::mta_sts,
+     .permanence = P::permanent,
+     .finding = Finding::mta_sts_policy_unavailable,
+     .cause = "The _mta-sts TXT record of {domain} announces an MTA-STS policy, but {url} cannot "
+              "be fetched: {problem}. Senders that cached an earlier policy keep applying it; "
+              "new ones find no policy.",
+     .fix = "Serve the policy at {url} over HTTPS with a certificate valid for the name "
+            "mta-sts.{domain}, answering 200 with Content-Type text/plain and no redirect; or "
+            "remove the _mta-sts TXT record if you no longer publish a policy.",
+     .refs = "RFC 8461 §3.3"},
+    {.id = "mta-sts-policy-invalid",
+     .category = C::mta_sts,
+     .permanence = P::permanent,
+     .finding = Finding::mta_sts_policy_invalid,
+     .cause = "The MTA-STS policy at {url} is invalid ({problem}): senders ignore it, so it "
+              "protects nothing.",
+     .fix = "Correct the policy file: \"version: STSv1\", \"mode: enforce\" (or testing, "
+            "none), one \"mx:\" line per MX host or \"*.\" pattern, \"max_age:\" in "
+            "seconds (at most 31557600), one field per line; then publish a new id in the "
+            "_mta-sts TXT record.",
+     .refs = "RFC 8461 §3.2"},
+    {.id = "mta-sts-record-invalid",
+     .category = C::mta_sts,
+     .permanence = P::permanent,
+     .finding = Finding::mta_sts_record_invalid,
+     .cause = "The _mta-sts TXT record of {domain} is invalid ({problem}): senders assume the "
+              "domain has no MTA-STS policy.",
+     .fix = "Publish exactly one TXT record at _mta-sts.{domain} of the form \"v=STSv1; "
+            "id=20260101T000000\" (the id: 1 to 32 letters and digits, changed whenever the "
+            "policy changes).",
+     .refs = "RFC 8461 §3.1"},
+    {.id = "tlsrpt-invalid",
+     .category = C::tls_reporting,
+     .permanence = P::permanent,
+     .finding = Finding::tlsrpt_invalid,
+     .cause = "The TLS-RPT record at _smtp._tls.{domain} is invalid ({problem}): senders send no "
+              "reports of TLS failures, so a broken certificate goes unnoticed.",
+     .fix = "Publish exactly one TXT record at _smtp._tls.{domain} of the form \"v=TLSRPTv1; "
+            "rua=mailto:tlsrpt@{domain}\" (mailto: or https: URIs, comma-separated).",
+     .refs = "RFC 8460 §3"},
     {.id = "pop-login-ok-smtp-auth-failed",
      .category = C::credentials_differ_from_pop,
      .permanence = P::permanent,

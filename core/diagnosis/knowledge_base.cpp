@@ -370,13 +370,17 @@ bool rule_matches(const Rule& rule, const Evidence& evidence) {
 namespace {
 
 // Each placeholder with the phrase that stands in when the evidence lacks the fact.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 11> kPlaceholders{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 15> kPlaceholders{{
     {"address", "(not known)"},
     {"ptr", "its PTR name"},
     {"zones", "a blocklist"},
     {"protocols", "POP3/IMAP"},
     {"host", "The server"},
     {"domain", "the domain"},
+    {"problem", "see the details"},
+    {"url", "https://mta-sts.DOMAIN/.well-known/mta-sts.txt"},
+    {"patterns", "the policy's patterns"},
+    {"consequence", "senders that enforce the policy refuse to deliver to it"},
     {"names", "smtp.DOMAIN, mail.DOMAIN"},
     {"tlsa_name", "the MX host's TLSA name (_25._tcp.HOST)"},
     {"tlsa", "a TLSA record for the certificate's current key (3 1 1 and its SHA-256)"},

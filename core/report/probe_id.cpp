@@ -9,8 +9,9 @@
 namespace smtpdoctor {
 namespace {
 
-constexpr std::array<std::string_view, 9> kNames{"internet", "dns",  "tcp",      "banner", "ehlo",
-                                                 "tls",      "auth", "envelope", "dane"};
+constexpr std::array<std::string_view, 11> kNames{"internet", "dns",    "tcp",  "banner",
+                                                  "ehlo",     "tls",    "auth", "envelope",
+                                                  "mta_sts",  "tlsrpt", "dane"};
 
 // Optimal-string-alignment distance: Levenshtein plus swapped neighbours, the commonest typo
 // ("tsl" for "tls"). Inputs are short probe names, so a full matrix costs nothing.
@@ -29,6 +30,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   }
   return d[a.size()][b.size()];
 }
+
+static_assert(kNames.size() == kAllProbes.size(), "one name per probe");
 
 }  // namespace
 

@@ -8,12 +8,13 @@
 
 namespace smtpdoctor {
 
-enum class ProbeId { internet, dns, tcp, banner, ehlo, tls, auth, envelope, dane };
+enum class ProbeId { internet, dns, tcp, banner, ehlo, tls, auth, envelope, mta_sts, tlsrpt, dane };
 
 // Every probe, in the order the pipeline runs them and the reports list them.
-inline constexpr std::array<ProbeId, 9> kAllProbes{
-    ProbeId::internet, ProbeId::dns,  ProbeId::tcp,      ProbeId::banner, ProbeId::ehlo,
-    ProbeId::tls,      ProbeId::auth, ProbeId::envelope, ProbeId::dane};
+inline constexpr std::array<ProbeId, 11> kAllProbes{
+    ProbeId::internet, ProbeId::dns,    ProbeId::tcp,  ProbeId::banner,
+    ProbeId::ehlo,     ProbeId::tls,    ProbeId::auth, ProbeId::envelope,
+    ProbeId::mta_sts,  ProbeId::tlsrpt, ProbeId::dane};
 
 std::string_view probe_name(ProbeId id);
 // Exact, lower-case names only ("tcp", "envelope").

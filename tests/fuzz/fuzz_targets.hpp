@@ -40,6 +40,8 @@ void mail_auth_records(std::string_view input);
 void mailbox_response(std::string_view input);
 void explain(std::string_view input);
 void proxy_reply(std::string_view input);
+void http_response(std::string_view input);
+void mta_sts_policy(std::string_view input);
 
 struct Target {
   std::string_view name;  // fuzz_<name>, tests/fuzz/corpus/<name>, tests/fuzz/regressions/<name>
@@ -59,6 +61,8 @@ inline constexpr Target kTargets[] = {
     {"mailbox_response", mailbox_response},
     {"explain", explain},
     {"proxy_reply", proxy_reply},
+    {"http_response", http_response},
+    {"mta_sts_policy", mta_sts_policy},
 };
 
 }  // namespace smtpdoctor::fuzz

@@ -19,7 +19,7 @@ work="$build/fuzz-run"
 # The targets, in the order of tests/fuzz/CMakeLists.txt, each with its dictionary (or none).
 targets=(reply:smtp capabilities:smtp server_command:smtp data_framing:smtp bdat_framing:smtp address:smtp
          sasl:sasl dns_answer: mail_auth_records:mail_auth_records
-         mailbox_response:mailbox_response explain:smtp proxy_reply:)
+         mailbox_response:mailbox_response explain:smtp proxy_reply: http_response:http mta_sts_policy:mta_sts)
 
 for entry in "${targets[@]}"; do
   exe="$build/tests/fuzz/fuzz_${entry%%:*}"
