@@ -22,6 +22,7 @@
 #include "core/base/exit_code.hpp"
 #include "core/report/render_json.hpp"
 #include "core/server/smtp_server.hpp"
+#include "core/server/store_group_commit.hpp"
 
 namespace smtpdoctor::cli {
 namespace {
@@ -48,6 +49,7 @@ struct ServeOptions {
   unsigned max_auth_failures = Limits{}.max_auth_failures;
   unsigned max_auth_failures_per_address = Limits{}.max_auth_failures_per_address;
   std::string bare_lf = "reject";
+  std::string store_sync = "group";
 };
 
 std::chrono::milliseconds duration_flag(const std::string& option, const std::string& text) {
@@ -105,6 +107,8 @@ ServerOptions server_options(const ServeOptions& o) {
   s.require_tls = o.require_tls;
   if (!o.local_domains.empty()) s.local_domains = o.local_domains;
   s.store_dir = o.store;
+  s.store_sync = o.store_sync == "each" ? ServerOptions::StoreSync::each
+                                        : ServerOptions::StoreSync::group;
   for (const auto& f : o.faults) {
     std::string why;
     if (!add_fault(f, &s.faults, &why)) usage_error("--fault", why);
@@ -179,7 +183,8 @@ void raise_descriptor_limit(std::size_t max_connections, bool json) {
     setrlimit(RLIMIT_NOFILE, &limit);
     getrlimit(RLIMIT_NOFILE, &limit);
   }
-  constexpr rlim_t kReserved = 32;  // listeners, the store, standard streams
+  // Listeners, standard streams, and the store (a group commit holds two per message in flight).
+  constexpr rlim_t kReserved = 32 + 2 * GroupCommit::kMaxBatch;
   if (!json && limit.rlim_cur != RLIM_INFINITY && max_connections + kReserved > limit.rlim_cur)
     std::cerr << "smtpdoctor serve: note: only " << limit.rlim_cur
               << " file descriptors are allowed (ulimit -n), fewer than --max-connections "
@@ -334,6 +339,12 @@ void setup_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->add_option("--store", o.store,
                   "store each message as DIR/ID.eml + DIR/ID.json (fsync'd before the 250)")
       ->type_name("DIR")
+      ->group(output);
+  sub->add_option("--store-sync", o.store_sync,
+                  "how --store makes mail durable before each 250: group (default; the messages "
+                  "completing together share their fsyncs) or each (one message at a time)")
+      ->check(CLI::IsMember({"group", "each"}))
+      ->type_name("MODE")
       ->group(output);
   sub->add_flag("--json", global.json,
                 "events (listening, connect, auth, message, disconnect) "

@@ -23,6 +23,7 @@
 
 #include "core/server/smtp_server.hpp"
 #include "core/server/smtp_server_commands.hpp"
+#include "core/server/store_group_commit.hpp"
 
 namespace smtpdoctor::server_detail {
 
@@ -34,6 +35,7 @@ struct Shared {
   ServerOptions options;
   ServerEventHandler emit;
   std::optional<asio::ssl::context> tls;  // empty until start() made or loaded the identity
+  std::unique_ptr<GroupCommit> group_commit;  // with a store and StoreSync::group, from start()
   std::set<Session*> sessions;            // live sessions, for stop() and the connection limit
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors;
   std::optional<asio::steady_timer> grace_timer;  // armed by stop(); cancelled by the last session
@@ -122,6 +124,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Stores (when asked), reports, and answers the final dot / BDAT LAST.
   asio::awaitable<void> accept_message();
+  // Hands the message to the group commit and waits (other sessions run on) until it is durable.
+  asio::awaitable<Result<StoredPaths>> store_together(MessageToStore message);
 
   // smtp_server_io.cpp
   //
