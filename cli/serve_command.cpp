@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 #include <asio/io_context.hpp>
+#include <asio/post.hpp>
 #include <asio/signal_set.hpp>
 #include <csignal>
 #include <filesystem>
@@ -130,8 +131,26 @@ void print_line(const std::string& line) {
   std::cout << line << std::endl;  // flushed: scripts read this through a pipe
 }
 
+// While serving, lines are flushed once per turn of the event loop instead of once each: the
+// flush is posted behind the handlers already ready, so a script still sees every line within
+// microseconds, and a busy server writes its summaries in one write(2) per turn, not per message.
+struct BatchedOutput {
+  asio::io_context& io;
+  bool flush_posted = false;
+  void print(const std::string& line) {
+    std::cout << line << '\n';
+    if (flush_posted) return;
+    flush_posted = true;
+    asio::post(io, [this] {
+      std::cout.flush();
+      flush_posted = false;
+    });
+  }
+};
+
 // Text mode: where we listen, and one line per message. Everything else stays quiet.
-void print_event(const nlohmann::json& e, bool json) {
+void print_event(const nlohmann::json& e, bool json, BatchedOutput& out) {
+  auto print_line = [&out](const std::string& line) { out.print(line); };
   if (json) {
     print_line(e.dump());
     return;
@@ -205,7 +224,9 @@ int run_serve(const ServeOptions& o, bool json) {
 
   raise_descriptor_limit(options.limits.max_connections, json);
   asio::io_context io;
-  SmtpServer server(io, options, [json](const nlohmann::json& e) { print_event(e, json); });
+  BatchedOutput out{io};
+  SmtpServer server(io, options,
+                    [json, &out](const nlohmann::json& e) { print_event(e, json, out); });
   auto bound = server.start();
   if (!bound) {
     return cannot_run(bound.error().message, json);
@@ -220,6 +241,7 @@ int run_serve(const ServeOptions& o, bool json) {
     server.stop(grace);
   });
   io.run();
+  std::cout.flush();
   return kExitOk;
 }
 

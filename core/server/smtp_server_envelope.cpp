@@ -153,7 +153,8 @@ asio::awaitable<Session::Flow> Session::cmd_data(const CommandLine& c) {
   co_await reply("354 3.0.0 End data with <CR><LF>.<CR><LF>");
   in_data_ = true;
   DataFraming framing({opt_.limits.max_text_line_octets, opt_.limits.max_message_octets,
-                       opt_.accept_bare_newlines});
+                       opt_.accept_bare_newlines},
+                      std::move(message_));
   for (;;) {
     inbuf_.erase(0, framing.feed(inbuf_));
     if (framing.done()) break;

@@ -60,6 +60,8 @@ struct Shared {
 
 // RFC 4954 §4: an AUTH command or response line may be up to 12288 octets.
 inline constexpr std::size_t kAuthLineOctets = 12288;
+// The message buffer a session keeps between messages (more is freed after each message).
+inline constexpr std::size_t kKeptMessageBuffer = 16 * 1024;
 // How long a session may take to say goodbye after a deadline or stop().
 inline constexpr std::chrono::seconds kFarewellTimeout{5};
 
