@@ -16,11 +16,12 @@ running at once.
 With --store, `serve --store DIR` is measured as well: every message fsync'd before its own 250
 (`--store-sync each`) and with group commit (the default, `--store-sync group`: the messages
 that complete while a commit is in flight are fsync'd together, each 250 still sent only after
-its message is durable). smtp-sink stores nothing, so those figures are ratios to serve without
-a store.
+its message is durable), with --store-messages messages (default 1,000: one fsync'd message
+at a time is slow). smtp-sink stores nothing, so those figures are ratios to serve without a
+store.
 
 Usage: bench/throughput.py [BINARY] [--runs N] [--messages N] [--sessions 1,20,100]
-                           [--sources N] [--store]"""
+                           [--sources N] [--store] [--store-messages N]"""
 
 import os
 import shutil
@@ -34,7 +35,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ARGS = [a for i, a in enumerate(sys.argv[1:], 1)
         if not a.startswith("--") and not sys.argv[i - 1] in (
-            "--runs", "--messages", "--sessions", "--sources")]
+            "--runs", "--messages", "--sessions", "--sources", "--store-messages")]
 
 
 def option(name, default):
@@ -45,6 +46,7 @@ RUNS = int(option("--runs", "3"))
 MESSAGES = int(option("--messages", "10000"))
 SESSIONS = [int(s) for s in option("--sessions", "1,20,100").split(",")]
 SOURCES = int(option("--sources", "1"))
+STORE_MESSAGES = int(option("--store-messages", "1000"))
 SIZE = 2048
 
 
@@ -94,8 +96,8 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def drive(port, sessions):
-    """One run: MESSAGES messages over `sessions` sessions. (messages/s, client CPU share of
+def drive(port, sessions, messages):
+    """One run: `messages` messages over `sessions` sessions. (messages/s, client CPU share of
     one core, server CPU seconds) or None when smtp-source failed."""
     sources = max(1, min(SOURCES, sessions))
     argv = [SMTP_SOURCE, "-d", "-l", str(SIZE), "-f", "bench@example.test",
@@ -104,7 +106,7 @@ def drive(port, sessions):
     before = os.times()
     began = time.monotonic()
     for i in range(sources):
-        share_m = MESSAGES // sources + (1 if i < MESSAGES % sources else 0)
+        share_m = messages // sources + (1 if i < messages % sources else 0)
         share_s = sessions // sources + (1 if i < sessions % sources else 0)
         procs.append(subprocess.Popen(argv + ["-m", str(share_m), "-s", str(share_s),
                                               "127.0.0.1:%d" % port],
@@ -120,12 +122,12 @@ def drive(port, sessions):
     after = os.times()
     client_cpu = (after.children_user - before.children_user +
                   after.children_system - before.children_system)
-    return None if failed else (MESSAGES / wall, client_cpu / wall)
+    return None if failed else (messages / wall, client_cpu / wall)
 
 
 class Server:
-    def __init__(self, name, argv_for_port):
-        self.name, self.argv_for_port = name, argv_for_port
+    def __init__(self, name, argv_for_port, messages=MESSAGES):
+        self.name, self.argv_for_port, self.messages = name, argv_for_port, messages
         self.rates = {}  # sessions -> [messages/s]
         self.client_cpu = {}  # sessions -> [share of a core]
         self.server_cpu = {}  # sessions -> [share of a core]
@@ -135,7 +137,7 @@ class Server:
         proc = start(self.argv_for_port(port), port, self.name)
         try:
             cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
-            result = drive(port, sessions)
+            result = drive(port, sessions, self.messages)
             server_cpu = (cpu_seconds(proc.pid) - cpu0) / (time.monotonic() - t0)
         finally:
             stop(proc)
@@ -169,7 +171,7 @@ def main():
                 shutil.rmtree(store, ignore_errors=True)
                 return serve_argv + ["--port", str(port), "--store", store, "--store-sync", mode]
 
-            stored.append(Server("serve --store (sync %s)" % mode, argv))
+            stored.append(Server("serve --store-sync %s" % mode, argv, STORE_MESSAGES))
         servers += stored
     try:
         for sessions in SESSIONS:
@@ -185,28 +187,35 @@ def main():
     print("server throughput: %d messages of %d octets, smtp-source -d (no PIPELINING), "
           "%d source process(es), median of %d runs; ratio = serve / smtp-sink"
           % (MESSAGES, SIZE, SOURCES, RUNS))
-    print("%8s %12s %12s %6s %16s %16s" % ("sessions", "smtp-sink/s", "serve/s", "ratio",
-                                            "client CPU sink", "client CPU serve"))
+    print("%8s %12s %12s %6s   %-23s %-23s" % ("sessions", "smtp-sink/s", "serve/s", "ratio",
+                                                "CPU sink: server/client", "CPU serve: server/client"))
     saturated = []
+
+    def share(values, sessions):
+        return statistics.median(values[sessions]) if values.get(sessions) else None
+
+    def cpu(server, sessions):
+        return "%s / %s" % (cell(share(server.server_cpu, sessions), "%.2f"),
+                            cell(share(server.client_cpu, sessions), "%.2f"))
+
     for sessions in SESSIONS:
         ours, theirs = serve.median(sessions), sink.median(sessions)
-        client = [statistics.median(s.client_cpu[sessions]) if s.client_cpu.get(sessions)
-                  else None for s in (sink, serve)]
-        for c in client:
+        for s in (sink, serve):
+            c = share(s.client_cpu, sessions)
             if c is not None and c >= 0.9 * max(1, min(SOURCES, sessions)):
                 saturated.append(sessions)
-        print("%8d %12s %12s %6s %16s %16s" % (
+        print("%8d %12s %12s %6s   %-23s %-23s" % (
             sessions, cell(theirs), cell(ours),
             cell(ours / theirs if ours and theirs else None, "%.2f"),
-            cell(client[0] * 100 if client[0] is not None else None, "%.0f %%"),
-            cell(client[1] * 100 if client[1] is not None else None, "%.0f %%")))
-    print("(client CPU: all smtp-source processes' user+sys time over the wall; 100 % = one "
-          "core)")
+            cpu(sink, sessions), cpu(serve, sessions)))
+    print("(CPU: cores used over the wall by the server and by all smtp-source processes; "
+          "1.00 = one core)")
     if saturated:
         print("note: smtp-source used a whole core per process at %s sessions: there the client "
               "is the limit; try --sources 2" % ",".join(map(str, sorted(set(saturated)))))
     if stored:
-        print("with --store (smtp-sink stores nothing; ratio = this / serve without a store)")
+        print("with --store, %d messages (smtp-sink stores nothing; ratio = this / serve without "
+              "a store)" % STORE_MESSAGES)
         print("%8s %28s %12s %6s" % ("sessions", "mode", "messages/s", "ratio"))
         for sessions in SESSIONS:
             for server in stored:

@@ -284,7 +284,7 @@ asio::awaitable<void> Session::accept_message() {
     }
     event["path"] = stored->eml;
   }
-  shared_->event(event);
+  shared_->event(std::move(event));
   ++messages_;
   reset_transaction();
   co_await reply("250 2.0.0 Ok: queued as " + id);

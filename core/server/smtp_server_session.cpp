@@ -60,11 +60,10 @@ bool equal_secret(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-void Shared::event(const nlohmann::json& e) const {
+void Shared::event(nlohmann::json e) const {
   if (!emit) return;
-  nlohmann::json stamped = e;
-  stamped["time"] = rfc3339_now();
-  emit(stamped);
+  e["time"] = rfc3339_now();
+  emit(e);
 }
 
 Session::Session(std::shared_ptr<Shared> shared, tcp::socket socket, bool implicit_tls,

@@ -55,7 +55,7 @@ struct Shared {
   // Failures `address` has in the window now (0 once the window has passed).
   unsigned auth_failures_of(const std::string& address);
 
-  void event(const nlohmann::json& e) const;
+  void event(nlohmann::json e) const;  // by value: a caller done with its event moves it in
 };
 
 // RFC 4954 §4: an AUTH command or response line may be up to 12288 octets.

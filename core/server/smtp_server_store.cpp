@@ -1,6 +1,6 @@
 // Durable storage is plain POSIX: open/write/fsync/rename, then fsync the directory so the new
-// names are durable too. It runs on the server's event loop: this is a test server, and a
-// message must be on disk before its 250 anyway.
+// names are durable too. With --store-sync each it runs on the server's event loop, one message
+// at a time; with group commit (store_group_commit.cpp) on a thread of its own, a batch at a time.
 #include "core/server/smtp_server_store.hpp"
 
 #include <fcntl.h>
