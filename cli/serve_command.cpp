@@ -108,8 +108,8 @@ ServerOptions server_options(const ServeOptions& o) {
   s.require_tls = o.require_tls;
   if (!o.local_domains.empty()) s.local_domains = o.local_domains;
   s.store_dir = o.store;
-  s.store_sync = o.store_sync == "each" ? ServerOptions::StoreSync::each
-                                        : ServerOptions::StoreSync::group;
+  s.store_sync =
+      o.store_sync == "each" ? ServerOptions::StoreSync::each : ServerOptions::StoreSync::group;
   for (const auto& f : o.faults) {
     std::string why;
     if (!add_fault(f, &s.faults, &why)) usage_error("--fault", why);

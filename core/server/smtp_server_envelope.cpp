@@ -4,12 +4,12 @@
 #include "core/base/ascii.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <cstdio>
 #include <asio/executor_work_guard.hpp>
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
+#include <charconv>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -152,9 +152,9 @@ asio::awaitable<Session::Flow> Session::cmd_data(const CommandLine& c) {
   }
   co_await reply("354 3.0.0 End data with <CR><LF>.<CR><LF>");
   in_data_ = true;
-  DataFraming framing({opt_.limits.max_text_line_octets, opt_.limits.max_message_octets,
-                       opt_.accept_bare_newlines},
-                      std::move(message_));
+  DataFraming framing(
+      {opt_.limits.max_text_line_octets, opt_.limits.max_message_octets, opt_.accept_bare_newlines},
+      std::move(message_));
   for (;;) {
     inbuf_.erase(0, framing.feed(inbuf_));
     if (framing.done()) break;

@@ -34,9 +34,9 @@ class Session;
 struct Shared {
   ServerOptions options;
   ServerEventHandler emit;
-  std::optional<asio::ssl::context> tls;  // empty until start() made or loaded the identity
+  std::optional<asio::ssl::context> tls;      // empty until start() made or loaded the identity
   std::unique_ptr<GroupCommit> group_commit;  // with a store and StoreSync::group, from start()
-  std::set<Session*> sessions;            // live sessions, for stop() and the connection limit
+  std::set<Session*> sessions;                // live sessions, for stop() and the connection limit
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors;
   std::optional<asio::steady_timer> grace_timer;  // armed by stop(); cancelled by the last session
   bool stopping = false;

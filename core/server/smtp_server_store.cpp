@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <initializer_list>
-#include <optional>
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace smtpdoctor {
 namespace {
