@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 #include <asio/io_context.hpp>
+#include <asio/post.hpp>
 #include <asio/signal_set.hpp>
 #include <csignal>
 #include <filesystem>
@@ -22,6 +23,7 @@
 #include "core/base/exit_code.hpp"
 #include "core/report/render_json.hpp"
 #include "core/server/smtp_server.hpp"
+#include "core/server/store_group_commit.hpp"
 
 namespace smtpdoctor::cli {
 namespace {
@@ -48,6 +50,7 @@ struct ServeOptions {
   unsigned max_auth_failures = Limits{}.max_auth_failures;
   unsigned max_auth_failures_per_address = Limits{}.max_auth_failures_per_address;
   std::string bare_lf = "reject";
+  std::string store_sync = "group";
 };
 
 std::chrono::milliseconds duration_flag(const std::string& option, const std::string& text) {
@@ -106,6 +109,8 @@ ServerOptions server_options(const ServeOptions& o) {
   s.require_tls = o.require_tls;
   if (!o.local_domains.empty()) s.local_domains = o.local_domains;
   s.store_dir = o.store;
+  s.store_sync =
+      o.store_sync == "each" ? ServerOptions::StoreSync::each : ServerOptions::StoreSync::group;
   for (const auto& f : o.faults) {
     std::string why;
     if (!add_fault(f, &s.faults, &why)) usage_error("--fault", why);
@@ -127,8 +132,26 @@ void print_line(const std::string& line) {
   std::cout << line << std::endl;  // flushed: scripts read this through a pipe
 }
 
+// While serving, lines are flushed once per turn of the event loop instead of once each: the
+// flush is posted behind the handlers already ready, so a script still sees every line within
+// microseconds, and a busy server writes its summaries in one write(2) per turn, not per message.
+struct BatchedOutput {
+  asio::io_context& io;
+  bool flush_posted = false;
+  void print(const std::string& line) {
+    std::cout << line << '\n';
+    if (flush_posted) return;
+    flush_posted = true;
+    asio::post(io, [this] {
+      std::cout.flush();
+      flush_posted = false;
+    });
+  }
+};
+
 // Text mode: where we listen, and one line per message. Everything else stays quiet.
-void print_event(const nlohmann::json& e, bool json) {
+void print_event(const nlohmann::json& e, bool json, BatchedOutput& out) {
+  auto print_line = [&out](const std::string& line) { out.print(line); };
   if (json) {
     print_line(e.dump());
     return;
@@ -180,7 +203,8 @@ void raise_descriptor_limit(std::size_t max_connections, bool json) {
     setrlimit(RLIMIT_NOFILE, &limit);
     getrlimit(RLIMIT_NOFILE, &limit);
   }
-  constexpr rlim_t kReserved = 32;  // listeners, the store, standard streams
+  // Listeners, standard streams, and the store (a group commit holds two per message in flight).
+  constexpr rlim_t kReserved = 32 + 2 * GroupCommit::kMaxBatch;
   if (!json && limit.rlim_cur != RLIM_INFINITY && max_connections + kReserved > limit.rlim_cur)
     std::cerr << "smtpdoctor serve: note: only " << limit.rlim_cur
               << " file descriptors are allowed (ulimit -n), fewer than --max-connections "
@@ -201,7 +225,9 @@ int run_serve(const ServeOptions& o, bool json) {
 
   raise_descriptor_limit(options.limits.max_connections, json);
   asio::io_context io;
-  SmtpServer server(io, options, [json](const nlohmann::json& e) { print_event(e, json); });
+  BatchedOutput out{io};
+  SmtpServer server(io, options,
+                    [json, &out](const nlohmann::json& e) { print_event(e, json, out); });
   auto bound = server.start();
   if (!bound) {
     return cannot_run(bound.error().message, json);
@@ -216,6 +242,7 @@ int run_serve(const ServeOptions& o, bool json) {
     server.stop(grace);
   });
   io.run();
+  std::cout.flush();
   return kExitOk;
 }
 
@@ -335,6 +362,12 @@ void setup_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sub->add_option("--store", o.store,
                   "store each message as DIR/ID.eml + DIR/ID.json (fsync'd before the 250)")
       ->type_name("DIR")
+      ->group(output);
+  sub->add_option("--store-sync", o.store_sync,
+                  "how --store makes mail durable before each 250: group (default; the messages "
+                  "completing together share their fsyncs) or each (one message at a time)")
+      ->check(CLI::IsMember({"group", "each"}))
+      ->type_name("MODE")
       ->group(output);
   sub->add_flag("--json", global.json,
                 "events (listening, connect, auth, message, disconnect) "

@@ -60,6 +60,8 @@ _smtpdoctor() {
       compopt -o nospace; return ;;
     --bare-lf)
       COMPREPLY=($(compgen -W "reject accept" -- "$cur")); return ;;
+    --store-sync)
+      COMPREPLY=($(compgen -W "group each" -- "$cur")); return ;;
     --hide)
       COMPREPLY=($(compgen -W "SIZE PIPELINING 8BITMIME SMTPUTF8 ENHANCEDSTATUSCODES CHUNKING
         DSN STARTTLS AUTH" -- "$cur")); return ;;
@@ -89,7 +91,7 @@ _smtpdoctor() {
       opts="--port --listen --tls-listen --hostname --max-connections --idle-timeout --grace
         --cert --key --require-tls --user --oauth-token --users-file --require-auth --local-domain
         --max-auth-failures --max-auth-failures-per-address --hide --max-size --max-recipients
-        --bare-lf --fault --store --json --help" ;;
+        --bare-lf --fault --store --store-sync --json --help" ;;
     send)
       opts="--server --port -4 -6 --timeout --proxy --proxy-password-env --from --to --helo --ehlo --bdat --tls
         --tls-on-connect --tlsc --no-tls --tls-sni --tls-verify-name --ca-file --insecure --auth --auth-user --au

@@ -105,6 +105,7 @@ complete -c smtpdoctor -n $c -l max-recipients -x -d 'Recipients per message'
 complete -c smtpdoctor -n $c -l bare-lf -x -a 'reject accept' -d 'A bare CR or LF in DATA'
 complete -c smtpdoctor -n $c -l fault -x -a 'greeting-delay= banner=421 banner=554 ehlo-refused greylist=mail greylist=rcpt unknown-user= drop-after= tls-fail tarpit= 421-after=' -d 'Misbehave on purpose'
 complete -c smtpdoctor -n $c -l store -x -a '(__fish_complete_directories)' -d 'Store messages here'
+complete -c smtpdoctor -n $c -l store-sync -x -a 'group each' -d 'How stored mail is made durable before each 250'
 complete -c smtpdoctor -n $c -l json -d 'Events as JSON lines'
 
 # send

@@ -2,7 +2,10 @@
 
 namespace smtpdoctor {
 
-DataFraming::DataFraming(const DataFramingLimits& limits) : limits_(limits) {}
+DataFraming::DataFraming(const DataFramingLimits& limits, std::string buffer)
+    : limits_(limits), message_(std::move(buffer)) {
+  message_.clear();
+}
 
 std::size_t DataFraming::feed(std::string_view bytes) {
   std::size_t taken = 0;
@@ -10,9 +13,17 @@ std::size_t DataFraming::feed(std::string_view bytes) {
     // A line ends only at CRLF, so look for LF and check the octet before it.
     std::size_t lf = bytes.find('\n', taken);
     std::size_t end = lf == std::string_view::npos ? bytes.size() : lf + 1;
-    append(bytes.substr(taken, end - taken));
+    std::string_view piece = bytes.substr(taken, end - taken);
     taken = end;
-    if (lf != std::string_view::npos && line_.ends_with("\r\n")) finish_line();
+    // The common case: a whole line of acceptable length within these bytes. It is judged
+    // where it lies, not copied into line_ first (exactly what append + finish_line would do).
+    if (line_.empty() && !discarding_ && piece.ends_with("\r\n") &&
+        piece.size() <= limits_.max_line_octets + 1) {
+      finish_line(piece);
+      continue;
+    }
+    append(piece);
+    if (lf != std::string_view::npos && line_.ends_with("\r\n")) finish_line(line_);
   }
   return taken;
 }
@@ -26,8 +37,7 @@ void DataFraming::append(std::string_view piece) {
   if (discarding_ && line_.size() > 2) line_.erase(0, line_.size() - 2);
 }
 
-void DataFraming::finish_line() {
-  std::string_view line(line_);
+void DataFraming::finish_line(std::string_view line) {
   line.remove_suffix(2);  // CRLF
   const std::size_t max_text = limits_.max_line_octets - 2;
   if (discarding_ || (line.size() > max_text && line.front() != '.')) {

@@ -25,7 +25,9 @@ class DataFraming {
  public:
   enum class Verdict { ok, too_big, line_too_long, bare_newline };
 
-  explicit DataFraming(const DataFramingLimits& limits);
+  // `buffer` becomes the message (cleared first): a session hands in its previous message's
+  // string so its capacity is reused instead of grown again for every message.
+  explicit DataFraming(const DataFramingLimits& limits, std::string buffer = {});
 
   // Consumes bytes up to and including the final ".\r\n"; returns how many of `bytes` it took
   // (all of them until the end of data; what follows belongs to the next command).
@@ -39,7 +41,7 @@ class DataFraming {
 
  private:
   void append(std::string_view piece);
-  void finish_line();
+  void finish_line(std::string_view line);  // the whole line, with its CRLF
 
   DataFramingLimits limits_;
   std::string line_;         // the current line so far, with its CRLF once complete

@@ -104,6 +104,9 @@ Result<std::vector<BoundEndpoint>> SmtpServer::start() {
   char tag_text[8];
   std::snprintf(tag_text, sizeof tag_text, "%02x%02x%02x", tag[0], tag[1], tag[2]);
   shared.run_tag = tag_text;
+  if (!shared.options.store_dir.empty() &&
+      shared.options.store_sync == ServerOptions::StoreSync::group)
+    shared.group_commit = std::make_unique<GroupCommit>(shared.options.store_dir);
 
   std::vector<BoundEndpoint> bound;
   for (const auto& listen : shared.options.listen) {

@@ -4,9 +4,14 @@
 #include "core/base/ascii.hpp"
 
 #include <algorithm>
+#include <asio/executor_work_guard.hpp>
+#include <asio/post.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
 #include <charconv>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "core/server/bdat_framing.hpp"
 #include "core/server/data_framing.hpp"
@@ -148,8 +153,9 @@ asio::awaitable<Session::Flow> Session::cmd_data(const CommandLine& c) {
   }
   co_await reply("354 3.0.0 End data with <CR><LF>.<CR><LF>");
   in_data_ = true;
-  DataFraming framing({opt_.limits.max_text_line_octets, opt_.limits.max_message_octets,
-                       opt_.accept_bare_newlines});
+  DataFraming framing(
+      {opt_.limits.max_text_line_octets, opt_.limits.max_message_octets, opt_.accept_bare_newlines},
+      std::move(message_));
   for (;;) {
     inbuf_.erase(0, framing.feed(inbuf_));
     if (framing.done()) break;
@@ -247,9 +253,18 @@ asio::awaitable<void> Session::accept_message() {
   nlohmann::json event = envelope_json(envelope);
   event["event"] = "message";
   event["session"] = id_;
+  const std::string id = envelope.id;
   if (!opt_.store_dir.empty()) {
-    auto stored = store_message(opt_.store_dir, envelope,
-                                received_header(envelope, opt_.hostname) + message_);
+    std::string header = received_header(envelope, opt_.hostname);
+    MessageToStore message{std::move(envelope), std::move(header), std::move(message_)};
+    std::optional<Result<StoredPaths>> result;
+    if (shared_->group_commit) {
+      Result<StoredPaths> together = co_await store_together(std::move(message));
+      result.emplace(std::move(together));
+    } else {
+      result.emplace(store_message(opt_.store_dir, message));
+    }
+    Result<StoredPaths>& stored = *result;
     if (!stored) {
       shared_->event({{"event", "error"}, {"session", id_}, {"message", stored.error().message}});
       reset_transaction();
@@ -258,10 +273,51 @@ asio::awaitable<void> Session::accept_message() {
     }
     event["path"] = stored->eml;
   }
-  shared_->event(event);
+  shared_->event(std::move(event));
   ++messages_;
   reset_transaction();
-  co_await reply("250 2.0.0 Ok: queued as " + envelope.id);
+  co_await reply("250 2.0.0 Ok: queued as " + id);
+}
+
+namespace {
+
+// What a session waiting for the group commit waits on: the timer never expires, the commit
+// thread's completion (posted to the session's executor) stores the result and cancels it. The
+// work guard keeps io.run() from returning while a commit is in flight.
+struct CommitWaiter {
+  explicit CommitWaiter(const asio::any_io_executor& executor)
+      : timer(executor, asio::steady_timer::time_point::max()), work(executor) {}
+  asio::steady_timer timer;
+  asio::executor_work_guard<asio::any_io_executor> work;
+  std::optional<Result<StoredPaths>> result;
+};
+
+// Built outside the coroutine (g++ 12 and capturing lambdas inside coroutines). Runs on the
+// commit thread: it only posts, and hands its reference to the waiter over to the posted handler
+// so the waiter (and its timer) is destroyed on the session's thread.
+GroupCommit::Done resume_when_stored(std::shared_ptr<CommitWaiter> waiter) {
+  return [waiter = std::move(waiter)](Result<StoredPaths> result) mutable {
+    auto executor = waiter->timer.get_executor();
+    asio::post(executor, [waiter = std::move(waiter), result = std::move(result)]() mutable {
+      waiter->result.emplace(std::move(result));
+      waiter->timer.cancel();
+      waiter->work.reset();
+    });
+  };
+}
+
+}  // namespace
+
+asio::awaitable<Result<StoredPaths>> Session::store_together(MessageToStore message) {
+  auto waiter = std::make_shared<CommitWaiter>(socket_.get_executor());
+  GroupCommit::Done done = resume_when_stored(waiter);
+  shared_->group_commit->submit(std::move(message), std::move(done));
+  while (!waiter->result) {
+    std::error_code ec;
+    co_await waiter->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  Result<StoredPaths> stored = std::move(*waiter->result);
+  co_return stored;
 }
 
 }  // namespace smtpdoctor::server_detail

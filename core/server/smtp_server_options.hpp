@@ -104,6 +104,11 @@ struct ServerOptions {
   bool accept_bare_newlines = false;
 
   std::string store_dir;  // empty = do not store (events only)
+  // How the store makes a message durable before its 250: `group` (group commit, the default)
+  // fsyncs the messages that complete together in one batch on a thread of its own; `each`
+  // fsyncs every message alone on the event loop. The guarantee is the same.
+  enum class StoreSync { group, each };
+  StoreSync store_sync = StoreSync::group;
   Limits limits;
   ServerFaults faults;
 };

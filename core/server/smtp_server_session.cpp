@@ -60,11 +60,10 @@ bool equal_secret(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-void Shared::event(const nlohmann::json& e) const {
+void Shared::event(nlohmann::json e) const {
   if (!emit) return;
-  nlohmann::json stamped = e;
-  stamped["time"] = rfc3339_now();
-  emit(stamped);
+  e["time"] = rfc3339_now();
+  emit(e);
 }
 
 Session::Session(std::shared_ptr<Shared> shared, tcp::socket socket, bool implicit_tls,
@@ -137,12 +136,12 @@ asio::awaitable<void> Session::converse() {
   else
     co_await reply("220 " + opt_.hostname + " ESMTP smtpdoctor test server");
 
+  std::string line;  // one buffer for every command line of the session
   for (;;) {
     if (shared_->stopping && !in_transaction()) {
       interrupt_ = Interrupt::shutdown;
       co_return;
     }
-    std::string line;
     LineStatus status = co_await read_line(line, kAuthLineOctets - 2);
     if (status == LineStatus::closed) co_return;
     CommandLine command = split_command(line);
@@ -320,7 +319,9 @@ void Session::reset_transaction() {
   mail_from_.reset();
   rcpts_.clear();
   message_.clear();
-  message_.shrink_to_fit();
+  // Small messages keep their buffer for the next one (no allocation per message); a big one's
+  // memory goes back, so an idle session never holds more than this.
+  if (message_.capacity() > kKeptMessageBuffer) message_.shrink_to_fit();
   bdat_.reset();
   in_data_ = utf8_ = false;
 }

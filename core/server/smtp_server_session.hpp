@@ -24,6 +24,7 @@
 #include "core/server/bdat_framing.hpp"
 #include "core/server/smtp_server.hpp"
 #include "core/server/smtp_server_commands.hpp"
+#include "core/server/store_group_commit.hpp"
 
 namespace smtpdoctor::server_detail {
 
@@ -34,8 +35,9 @@ class Session;
 struct Shared {
   ServerOptions options;
   ServerEventHandler emit;
-  std::optional<asio::ssl::context> tls;  // empty until start() made or loaded the identity
-  std::set<Session*> sessions;            // live sessions, for stop() and the connection limit
+  std::optional<asio::ssl::context> tls;      // empty until start() made or loaded the identity
+  std::unique_ptr<GroupCommit> group_commit;  // with a store and StoreSync::group, from start()
+  std::set<Session*> sessions;                // live sessions, for stop() and the connection limit
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors;
   std::optional<asio::steady_timer> grace_timer;  // armed by stop(); cancelled by the last session
   bool stopping = false;
@@ -54,11 +56,13 @@ struct Shared {
   // Failures `address` has in the window now (0 once the window has passed).
   unsigned auth_failures_of(const std::string& address);
 
-  void event(const nlohmann::json& e) const;
+  void event(nlohmann::json e) const;  // by value: a caller done with its event moves it in
 };
 
 // RFC 4954 §4: an AUTH command or response line may be up to 12288 octets.
 inline constexpr std::size_t kAuthLineOctets = 12288;
+// The message buffer a session keeps between messages (more is freed after each message).
+inline constexpr std::size_t kKeptMessageBuffer = 16 * 1024;
 // How long a session may take to say goodbye after a deadline or stop().
 inline constexpr std::chrono::seconds kFarewellTimeout{5};
 
@@ -123,6 +127,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Stores (when asked), reports, and answers the final dot / BDAT LAST.
   asio::awaitable<void> accept_message();
+  // Hands the message to the group commit and waits (other sessions run on) until it is durable.
+  asio::awaitable<Result<StoredPaths>> store_together(MessageToStore message);
 
   // smtp_server_io.cpp
   //

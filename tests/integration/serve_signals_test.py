@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """`smtpdoctor serve` as a process: SIGTERM and SIGINT stop it with exit 0 (a transaction in
-flight still completes), bad flags exit 2 with one clear line, and a port already taken exits 3."""
+flight still completes), bad flags exit 2 with one clear line, and a port already taken exits 3;
+under SIGKILL amid concurrent sessions every message acknowledged with 250 is on disk, with both
+store modes (group commit and one fsync per message)."""
 
 import json
 import os
@@ -9,6 +11,8 @@ import smtplib
 import socket
 import subprocess
 import sys
+import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -38,6 +42,66 @@ class ServeAsAProcess(unittest.TestCase):
             client.close()
             self.assertEqual(server.proc.wait(10), 0)
             self.assertEqual(len(server.stored_messages()), 1)
+
+    def test_every_acknowledged_message_survives_kill_9_under_concurrent_sessions(self):
+        for mode in ("group", "each"):
+            with self.subTest(store_sync=mode):
+                server = Serve("--store-sync", mode)
+                with server:
+                    acknowledged = {}  # message id -> the body's marker
+                    lock = threading.Lock()
+                    errors = []
+
+                    def sender(worker):
+                        try:
+                            client = smtplib.SMTP("127.0.0.1", server.port, timeout=10)
+                            client.ehlo("client.test")
+                            for n in range(10000):
+                                marker = "worker %d message %d" % (worker, n)
+                                body = ("Subject: %s\r\n\r\n%s\r\n" % (marker, marker * 40))
+                                # Raises unless the 250 came; data() below records its id.
+                                client.sendmail("a@client.test", ["b@localhost"], body)
+                        except (smtplib.SMTPException, OSError):
+                            return  # the kill: the message in flight was never acknowledged
+                        errors.append("worker %d sent all its messages before the kill" % worker)
+
+                    threads = []
+                    # smtplib's sendmail hides the 250's text: wrap data() to record each id.
+                    original_data = smtplib.SMTP.data
+
+                    def data(client, msg):
+                        code, text = original_data(client, msg)
+                        if code == 250:
+                            message_id = text.decode().rsplit(" ", 1)[-1]
+                            marker = msg.split(b"\r\n", 1)[0].decode()[len("Subject: "):]
+                            with lock:
+                                acknowledged[message_id] = marker
+                        return code, text
+
+                    smtplib.SMTP.data = data
+                    try:
+                        for worker in range(8):
+                            threads.append(threading.Thread(target=sender, args=(worker,)))
+                            threads[-1].start()
+                        deadline = time.monotonic() + 20
+                        while len(acknowledged) < 40 and time.monotonic() < deadline:
+                            time.sleep(0.01)
+                        server.proc.send_signal(signal.SIGKILL)
+                        server.proc.wait(10)
+                        for t in threads:
+                            t.join(20)
+                    finally:
+                        smtplib.SMTP.data = original_data
+                    self.assertEqual(errors, [])
+                    self.assertGreaterEqual(len(acknowledged), 40)
+                    for message_id, marker in acknowledged.items():
+                        eml = os.path.join(server.store, message_id + ".eml")
+                        with open(eml, "rb") as f:
+                            content = f.read()
+                        self.assertIn(("Subject: %s\r\n" % marker).encode(), content, eml)
+                        self.assertTrue(content.endswith((marker * 40 + "\r\n").encode()), eml)
+                        with open(os.path.join(server.store, message_id + ".json")) as f:
+                            self.assertEqual(json.load(f)["id"], message_id)
 
     def test_a_bad_fault_spec_is_a_usage_error(self):
         run = subprocess.run([SMTPDOCTOR, "serve", "--port", "0", "--fault", "explode"],
