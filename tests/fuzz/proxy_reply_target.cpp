@@ -74,11 +74,16 @@ void url_and_requests(std::string_view text) {
   }
   auto socks = socks5_connect_request(text, 587);
   if (socks) {
-    SMTPDOCTOR_FUZZ_CHECK(socks->size() >= 10 && (*socks)[0] == 5 && (*socks)[1] == 1);
+    // The shortest request names a one-letter host: VER CMD RSV ATYP LEN "N" PORT = 8 octets.
+    SMTPDOCTOR_FUZZ_CHECK(socks->size() >= 8 && (*socks)[0] == 5 && (*socks)[1] == 1);
     const auto atyp = static_cast<unsigned char>((*socks)[3]);
     SMTPDOCTOR_FUZZ_CHECK(atyp == 1 || atyp == 3 || atyp == 4);
-    if (atyp == 3)
-      SMTPDOCTOR_FUZZ_CHECK(socks->size() == 7 + static_cast<unsigned char>((*socks)[4]));
+    if (atyp == 1) SMTPDOCTOR_FUZZ_CHECK(socks->size() == 4 + 4 + 2);
+    if (atyp == 4) SMTPDOCTOR_FUZZ_CHECK(socks->size() == 4 + 16 + 2);
+    if (atyp == 3) {
+      const auto length = static_cast<unsigned char>((*socks)[4]);
+      SMTPDOCTOR_FUZZ_CHECK(length > 0 && socks->size() == 7 + std::size_t{length});
+    }
   }
   auto socks4 = socks4a_connect_request(text, 465, "user");
   if (socks4) SMTPDOCTOR_FUZZ_CHECK(socks4->back() == '\0' && (*socks4)[0] == 4);

@@ -61,6 +61,10 @@ class ProxyAssertions(unittest.TestCase):
         for result in report["probes"]:
             if result["id"] in ("internet", "dns"):
                 continue
+            # The target is 127.0.0.1: the mail-domain policies (MTA-STS, TLS-RPT) have no
+            # domain to look up, and say so.
+            if result["status"] == "skip" and "not a mail domain" in result["skip_reason"]:
+                continue
             self.assertEqual(result["status"], "ok", result)
         for result in report["probes"]:
             if result["id"] == "tls":
