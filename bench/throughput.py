@@ -187,8 +187,9 @@ def main():
     print("server throughput: %d messages of %d octets, smtp-source -d (no PIPELINING), "
           "%d source process(es), median of %d runs; ratio = serve / smtp-sink"
           % (MESSAGES, SIZE, SOURCES, RUNS))
-    print("%8s %12s %12s %6s   %-23s %-23s" % ("sessions", "smtp-sink/s", "serve/s", "ratio",
-                                                "CPU sink: server/client", "CPU serve: server/client"))
+    print("%8s %12s %12s %6s   %-23s %-23s %s" % (
+        "sessions", "smtp-sink/s", "serve/s", "ratio", "CPU sink: server/client",
+        "CPU serve: server/client", "per server CPU-s"))
     saturated = []
 
     def share(values, sessions):
@@ -198,18 +199,29 @@ def main():
         return "%s / %s" % (cell(share(server.server_cpu, sessions), "%.2f"),
                             cell(share(server.client_cpu, sessions), "%.2f"))
 
+    def efficiency(server, sessions):
+        """Messages per second of the server's own CPU, median over the runs."""
+        pairs = zip(server.rates.get(sessions, []), server.server_cpu.get(sessions, []))
+        values = [rate / cpu for rate, cpu in pairs if cpu > 0]
+        return statistics.median(values) if values else None
+
     for sessions in SESSIONS:
         ours, theirs = serve.median(sessions), sink.median(sessions)
         for s in (sink, serve):
             c = share(s.client_cpu, sessions)
             if c is not None and c >= 0.9 * max(1, min(SOURCES, sessions)):
                 saturated.append(sessions)
-        print("%8d %12s %12s %6s   %-23s %-23s" % (
+        print("%8d %12s %12s %6s   %-23s %-23s %s" % (
             sessions, cell(theirs), cell(ours),
             cell(ours / theirs if ours and theirs else None, "%.2f"),
-            cpu(sink, sessions), cpu(serve, sessions)))
+            cpu(sink, sessions), cpu(serve, sessions),
+            cell(efficiency(serve, sessions) / efficiency(sink, sessions)
+                 if efficiency(serve, sessions) and efficiency(sink, sessions) else None,
+                 "%.2f")))
     print("(CPU: cores used over the wall by the server and by all smtp-source processes; "
-          "1.00 = one core)")
+          "1.00 = one core. per server CPU-s: messages per CPU-second of the server, serve / "
+          "smtp-sink: the servers' own cost, which a machine whose cores the client shares "
+          "cannot turn into wall-clock throughput in full)")
     if saturated:
         print("note: smtp-source used a whole core per process at %s sessions: there the client "
               "is the limit; try --sources 2" % ",".join(map(str, sorted(set(saturated)))))
