@@ -7,6 +7,8 @@
 // the reply as a whole is checked against max_reply_lines/max_reply_octets as it grows.
 #include "core/base/reply.hpp"
 
+#include "core/base/utf8.hpp"
+
 #include "core/base/ascii.hpp"
 
 #include <utility>
@@ -19,25 +21,9 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-// A short, printable excerpt of a bad line for error messages: the peer controls these bytes, so
-// never echo them raw (terminal escapes) or in full.
+// Error messages quote at most 40 octets of the peer's bad line, escaped.
 std::string excerpt(std::string_view line) {
-  constexpr std::size_t kMax = 40;
-  std::string out = "\"";
-  for (std::size_t i = 0; i < line.size() && i < kMax; ++i) {
-    unsigned char c = static_cast<unsigned char>(line[i]);
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  if (line.size() > kMax) out += "...";
-  out += "\"";
-  return out;
+  return quoted_excerpt(line, 40);
 }
 
 // Reads 1..3 digits at `pos`; advances pos.

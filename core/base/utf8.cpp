@@ -73,4 +73,22 @@ void append_terminal_safe(std::string& out, std::string_view text) {
   }
 }
 
+std::string quoted_excerpt(std::string_view text, std::size_t max) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < text.size() && i < max; ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  if (text.size() > max) out += "...";
+  out += "\"";
+  return out;
+}
+
 }  // namespace smtpdoctor

@@ -19,4 +19,9 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i);
 // in other languages read normally.
 void append_terminal_safe(std::string& out, std::string_view text);
 
+// A short excerpt of a peer's bad input for an error message, in double quotes: at most `max`
+// octets ("..." after when cut), printable ASCII as it is and every other octet (and '"', '\\')
+// as "\xNN" — the peer controls these bytes, so they are never echoed raw or in full.
+std::string quoted_excerpt(std::string_view text, std::size_t max);
+
 }  // namespace smtpdoctor

@@ -1,5 +1,7 @@
 #include "core/dns/mta_sts.hpp"
 
+#include "core/base/utf8.hpp"
+
 #include <algorithm>
 
 #include "core/base/ascii.hpp"
@@ -7,24 +9,10 @@
 namespace smtpdoctor {
 namespace {
 
-// What a problem quotes of the input: short, and with control and non-ASCII bytes escaped so a
-// hostile record cannot draw on the terminal.
+// What a problem quotes of the input: short, and escaped so a hostile record cannot draw on the
+// terminal.
 std::string quoted(std::string_view text) {
-  constexpr std::size_t kMax = 64;
-  std::string out = "\"";
-  for (std::size_t i = 0; i < text.size() && i < kMax; ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  if (text.size() > kMax) out += "...";
-  return out + "\"";
+  return quoted_excerpt(text, 64);
 }
 
 bool is_wsp(char c) {
