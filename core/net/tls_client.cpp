@@ -10,6 +10,9 @@
 #include <asio/ssl/context.hpp>
 #include <asio/ssl/error.hpp>
 #include <ctime>
+#include <map>
+#include <mutex>
+#include <utility>
 
 namespace smtpdoctor {
 namespace {
@@ -169,7 +172,9 @@ bool is_ip_literal(const std::string& host) {
   return !ec;
 }
 
-Result<std::shared_ptr<asio::ssl::context>> make_client_tls_context(
+namespace {
+
+Result<std::shared_ptr<asio::ssl::context>> new_client_tls_context(
     const TlsClientOptions& options) {
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
   SSL_CTX* native = ctx->native_handle();
@@ -197,6 +202,24 @@ Result<std::shared_ptr<asio::ssl::context>> make_client_tls_context(
   // verifies and stores the outcome (SSL_get_verify_result); the session decides afterwards,
   // with the reason in hand, whether to stop.
   SSL_CTX_set_verify(native, SSL_VERIFY_NONE, nullptr);
+  return ctx;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<asio::ssl::context>> make_client_tls_context(
+    const TlsClientOptions& options) {
+  // Loading OpenSSL's configuration and a CA store costs about 10 ms of CPU: paid once per run,
+  // not once per connection (a many-targets run makes hundreds). The context is never changed
+  // after it is made; what differs per connection (SNI, the name to verify) is set on each SSL.
+  // Failures are not kept, so a CA file fixed meanwhile is read again.
+  static std::mutex mutex;
+  static std::map<std::pair<std::string, bool>, std::shared_ptr<asio::ssl::context>> made;
+  const std::lock_guard lock(mutex);
+  auto key = std::make_pair(options.ca_file, options.legacy_versions);
+  if (auto found = made.find(key); found != made.end()) return found->second;
+  auto ctx = new_client_tls_context(options);
+  if (ctx) made.emplace(std::move(key), *ctx);
   return ctx;
 }
 

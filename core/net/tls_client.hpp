@@ -70,7 +70,9 @@ struct TlsInfo {
 };
 
 // A client context: TLS 1.2+ (see legacy_versions), default or given CA store, verification armed
-// (see above). Fails with ErrorKind::usage when the CA file cannot be loaded.
+// (see above). Fails with ErrorKind::usage when the CA file cannot be loaded. Made once per
+// options and process, then shared: called early (SmtpClient does while it connects), the first
+// handshake does not wait for it.
 Result<std::shared_ptr<asio::ssl::context>> make_client_tls_context(
     const TlsClientOptions& options);
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <asio/post.hpp>
 #include <span>
 
 #include "core/base/ascii.hpp"
@@ -274,6 +275,10 @@ struct SmtpClient::Impl {
 
   asio::awaitable<Result<ConnectInfo>> connect() {
     const auto start = Clock::now();
+    // The TLS context (OpenSSL's configuration, the CA store) is made while the connect and the
+    // greeting are in flight, not between STARTTLS's 220 and the ClientHello: a posted job runs
+    // once this coroutine waits on the network.
+    asio::post(ex, [tls = opt.tls] { (void)make_client_tls_context(tls); });
     auto result =
         co_await transport.connect(opt.host, opt.port, opt.family, opt.limits.connect_timeout);
     attempts = result.attempts;
